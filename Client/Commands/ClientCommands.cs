@@ -1,0 +1,11 @@
+using System.CommandLine;
+
+namespace Encore.Client.Commands;
+
+/// <summary>Every verb of the client; each lives in its own file in this folder.</summary>
+internal static class ClientCommands
+{
+    public static IEnumerable<Command> All() =>
+    [
+    ];
+}
