@@ -1,0 +1,76 @@
+using Encore.Streams.Kafka.Providers;
+using Encore.Streams.Kafka.Statistics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace Encore.Streams.Kafka.Hosting;
+
+/// <summary>
+/// Configures a Kafka stream provider in a silo. The standard persistent-stream methods
+/// (ConfigurePullingAgent, ConfigureCacheEviction, ConfigureStreamPubSub, ConfigurePartitioning...) apply.
+/// </summary>
+public sealed class SiloKafkaStreamConfigurator : SiloPersistentStreamConfigurator
+{
+    public SiloKafkaStreamConfigurator(string name, Action<Action<IServiceCollection>> configureServicesDelegate)
+        : base(name, configureServicesDelegate, KafkaAdapterFactory.Create)
+    {
+        ConfigureDelegate(services => KafkaStreamServices.Add(services, name));
+    }
+
+    public SiloKafkaStreamConfigurator ConfigureKafka(Action<OptionsBuilder<KafkaStreamOptions>> configure)
+    {
+        this.Configure(configure);
+        return this;
+    }
+
+    /// <summary>Messages read ahead and kept for late or rewinding subscribers, per queue.</summary>
+    public SiloKafkaStreamConfigurator ConfigureCache(int cacheSize)
+    {
+        this.Configure<SimpleQueueCacheOptions>(ob => ob.Configure(options => options.CacheSize = cacheSize));
+        return this;
+    }
+
+    /// <summary>Uses <typeparamref name="TAdapter"/> (resolved from DI) to turn Kafka messages into stream events.</summary>
+    public SiloKafkaStreamConfigurator UseDataAdapter<TAdapter>() where TAdapter : class, IKafkaDataAdapter
+    {
+        ConfigureDelegate(services => services.AddKeyedSingleton<IKafkaDataAdapter, TAdapter>(Name));
+        return this;
+    }
+}
+
+/// <summary>Configures a Kafka stream provider in a cluster client that publishes through Orleans.</summary>
+public sealed class ClusterClientKafkaStreamConfigurator : ClusterClientPersistentStreamConfigurator
+{
+    private readonly IClientBuilder _builder;
+
+    public ClusterClientKafkaStreamConfigurator(string name, IClientBuilder builder)
+        : base(name, builder, KafkaAdapterFactory.Create)
+    {
+        _builder = builder;
+        builder.ConfigureServices(services => KafkaStreamServices.Add(services, name));
+    }
+
+    public ClusterClientKafkaStreamConfigurator ConfigureKafka(Action<OptionsBuilder<KafkaStreamOptions>> configure)
+    {
+        this.Configure(configure);
+        return this;
+    }
+
+    public ClusterClientKafkaStreamConfigurator UseDataAdapter<TAdapter>() where TAdapter : class, IKafkaDataAdapter
+    {
+        _builder.ConfigureServices(services => services.AddKeyedSingleton<IKafkaDataAdapter, TAdapter>(Name));
+        return this;
+    }
+}
+
+internal static class KafkaStreamServices
+{
+    public static void Add(IServiceCollection services, string name)
+    {
+        services.AddKeyedSingleton<KafkaStreamStatistics>(name);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaStreamOptions>>(new KafkaStreamOptionsValidator(name)));
+        services.AddOptions<KafkaStreamOptions>(name).ValidateOnStart();
+    }
+}

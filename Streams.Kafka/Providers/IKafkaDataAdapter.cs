@@ -1,0 +1,28 @@
+using Confluent.Kafka;
+using Orleans.Streams;
+
+namespace Encore.Streams.Kafka.Providers;
+
+/// <summary>What a data adapter made of one Kafka message: stream events, or a reason to reject it.</summary>
+public readonly record struct KafkaDecodeResult(IBatchContainer? Batch, string? RejectReason)
+{
+    public static KafkaDecodeResult Accept(IBatchContainer batch) => new(batch, null);
+
+    public static KafkaDecodeResult Reject(string reason) => new(null, reason);
+}
+
+/// <summary>
+/// Turns Kafka messages into stream events and back. Register one per provider with
+/// <c>UseDataAdapter</c>; without one, messages carry Orleans-serialized stream events.
+/// </summary>
+public interface IKafkaDataAdapter
+{
+    /// <summary>
+    /// Decodes one message. Must not throw for bad input: return a rejection instead, which is counted
+    /// and written to the dead-letter topic while the partition moves on.
+    /// </summary>
+    KafkaDecodeResult Decode(ConsumeResult<byte[], byte[]> message, StreamId streamId);
+
+    /// <summary>The Kafka messages that carry events queued through Orleans on a stream.</summary>
+    IEnumerable<Message<byte[], byte[]>> Encode<T>(StreamId streamId, IEnumerable<T> events, Dictionary<string, object>? requestContext);
+}

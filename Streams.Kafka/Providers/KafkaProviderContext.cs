@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Encore.Streams.Kafka.Statistics;
+using Microsoft.Extensions.Logging;
+
+namespace Encore.Streams.Kafka.Providers;
+
+/// <summary>What the adapter and every receiver of one provider share: resolved names, clients, counters.</summary>
+internal sealed class KafkaProviderContext : IDisposable
+{
+    public const string RejectReasonHeader = "encore-reject-reason";
+    public const string SourcePartitionHeader = "encore-source-partition";
+    public const string SourceOffsetHeader = "encore-source-offset";
+
+    private readonly Lazy<IProducer<byte[], byte[]>> _producer;
+
+    public KafkaProviderContext(
+        string providerName, KafkaStreamOptions options, string serviceId, string clusterId,
+        IKafkaDataAdapter dataAdapter, KafkaStreamStatistics statistics, IGrainFactory grainFactory, ILoggerFactory loggerFactory)
+    {
+        ProviderName = providerName;
+        Options = options;
+        Topic = options.Resolve(options.Topic, serviceId, clusterId);
+        DeadLetterTopic = options.Resolve(options.DeadLetterTopic, serviceId, clusterId);
+        ConsumerGroup = options.Resolve(options.ConsumerGroup, serviceId, clusterId);
+        DataAdapter = dataAdapter;
+        Statistics = statistics;
+        GrainFactory = grainFactory;
+        LoggerFactory = loggerFactory;
+        _producer = new Lazy<IProducer<byte[], byte[]>>(CreateProducer);
+    }
+
+    public string ProviderName { get; }
+    public KafkaStreamOptions Options { get; }
+    public string Topic { get; }
+    public string DeadLetterTopic { get; }
+    public string ConsumerGroup { get; }
+    public IKafkaDataAdapter DataAdapter { get; }
+    public KafkaStreamStatistics Statistics { get; }
+    public IGrainFactory GrainFactory { get; }
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>One idempotent producer for writes through Orleans and dead letters.</summary>
+    public IProducer<byte[], byte[]> Producer => _producer.Value;
+
+    public IConsumer<byte[], byte[]> CreateConsumer()
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = Options.BootstrapServers,
+            GroupId = ConsumerGroup,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = Options.StartFrom,
+            EnablePartitionEof = false,
+            FetchWaitMaxMs = 10,
+            SocketNagleDisable = true,
+        };
+        Apply(config, Options.Consumer);
+        return new ConsumerBuilder<byte[], byte[]>(config).Build();
+    }
+
+    /// <summary>Writes a rejected message to the dead-letter topic with its reason and origin in headers.</summary>
+    public Task DeadLetter(ConsumeResult<byte[], byte[]> message, string reason)
+    {
+        var headers = new Headers
+        {
+            { RejectReasonHeader, Encoding.UTF8.GetBytes(reason) },
+            { SourcePartitionHeader, Encoding.UTF8.GetBytes(message.Partition.Value.ToString(CultureInfo.InvariantCulture)) },
+            { SourceOffsetHeader, Encoding.UTF8.GetBytes(message.Offset.Value.ToString(CultureInfo.InvariantCulture)) },
+        };
+        return Producer.ProduceAsync(DeadLetterTopic, new Message<byte[], byte[]>
+        {
+            Key = message.Message.Key,
+            Value = message.Message.Value,
+            Headers = headers,
+            Timestamp = message.Message.Timestamp,
+        });
+    }
+
+    /// <summary>
+    /// Creates the topics when missing and returns the partition count of the topic, which is what
+    /// every queue count derives from.
+    /// </summary>
+    public int EnsureTopics()
+    {
+        var config = new AdminClientConfig { BootstrapServers = Options.BootstrapServers };
+        Apply(config, Options.Producer);
+        using var admin = new AdminClientBuilder(config).Build();
+        if (Options.CreateTopics)
+        {
+            Create(admin, Topic);
+            Create(admin, DeadLetterTopic);
+        }
+
+        var metadata = admin.GetMetadata(Topic, TimeSpan.FromSeconds(30));
+        var topic = metadata.Topics.SingleOrDefault(t => t.Topic == Topic);
+        if (topic is null || topic.Error.IsError || topic.Partitions.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"Kafka topic '{Topic}' is not available at {Options.BootstrapServers}: {topic?.Error.Reason ?? "no metadata"}. Create it, or set CreateTopics.");
+        }
+
+        return topic.Partitions.Count;
+    }
+
+    private void Create(IAdminClient admin, string topic)
+    {
+        try
+        {
+            admin.CreateTopicsAsync([new TopicSpecification
+            {
+                Name = topic,
+                NumPartitions = Options.Partitions,
+                ReplicationFactor = Options.ReplicationFactor,
+            }]).GetAwaiter().GetResult();
+        }
+        catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code is Confluent.Kafka.ErrorCode.TopicAlreadyExists or Confluent.Kafka.ErrorCode.NoError))
+        {
+        }
+    }
+
+    private IProducer<byte[], byte[]> CreateProducer()
+    {
+        var config = new ProducerConfig
+        {
+            BootstrapServers = Options.BootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 1,
+            Partitioner = Partitioner.Murmur2Random,
+            SocketNagleDisable = true,
+        };
+        Apply(config, Options.Producer);
+        return new ProducerBuilder<byte[], byte[]>(config).Build();
+    }
+
+    private static void Apply(ClientConfig config, Dictionary<string, string> settings)
+    {
+        foreach (var (key, value) in settings)
+        {
+            config.Set(key, value);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_producer.IsValueCreated)
+        {
+            _producer.Value.Flush(TimeSpan.FromSeconds(10));
+            _producer.Value.Dispose();
+        }
+    }
+}

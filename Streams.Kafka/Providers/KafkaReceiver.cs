@@ -1,0 +1,312 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Confluent.Kafka;
+using Encore.Streams.Kafka.Checkpoints;
+using Encore.Streams.Kafka.Statistics;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+
+namespace Encore.Streams.Kafka.Providers;
+
+/// <summary>
+/// Reads one Kafka partition for one Orleans queue. A dedicated thread owns the consumer: it polls into a
+/// bounded buffer, pauses the partition when the buffer is full and resumes it at half, and commits the
+/// offsets the pulling agent's side has found safe. The Orleans balancer owns placement; the consumer
+/// group only stores offsets, so the partition is assigned, never subscribed.
+/// </summary>
+internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+
+    private readonly KafkaProviderContext _context;
+    private readonly int _partition;
+    private readonly TopicPartition _topicPartition;
+    private readonly ILogger _logger;
+    private readonly ConcurrentQueue<ConsumeResult<byte[], byte[]>> _buffer = new();
+    private readonly TaskCompletionSource<long> _assigned = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
+    private Thread? _pollThread;
+    private int _buffered;
+
+    // Read and written by the agent side (GetQueueMessagesAsync, MessagesDeliveredAsync, Shutdown), one call at a time.
+    private long _startOffset;
+    private long _nextToDecode;
+    private long _lastAccepted = -1;
+    private long _delivered = -1;
+    private DateTime _nextCheckpoint;
+
+    // Handed from the agent side to the poll thread, which alone commits.
+    private long _commitRequested = -1;
+    private long _committed = -1;
+
+    public KafkaReceiver(KafkaProviderContext context, QueueId queueId)
+    {
+        _context = context;
+        _partition = KafkaQueueMapper.PartitionOf(queueId);
+        _topicPartition = new TopicPartition(context.Topic, _partition);
+        _logger = context.LoggerFactory.CreateLogger<KafkaReceiver>();
+    }
+
+    public async Task Initialize(TimeSpan timeout)
+    {
+        _pollThread = new Thread(Poll) { IsBackground = true, Name = $"kafka-{_context.ProviderName}-{_partition}" };
+        _pollThread.Start();
+        using var timeoutCts = new CancellationTokenSource(timeout);
+        _startOffset = await _assigned.Task.WaitAsync(timeoutCts.Token);
+        _nextToDecode = _startOffset;
+        _nextCheckpoint = DateTime.UtcNow + _context.Options.CheckpointInterval;
+        LogAssigned(_logger, _context.Topic, _partition, _startOffset);
+    }
+
+    public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
+    {
+        var count = Math.Min(maxCount < 0 ? int.MaxValue : maxCount, _context.Options.MaxBatchSize);
+        var batches = new List<IBatchContainer>(Math.Min(count, _buffered));
+        List<Task>? deadLetters = null;
+        while (batches.Count < count && _buffer.TryDequeue(out var message))
+        {
+            Interlocked.Decrement(ref _buffered);
+            var streamId = StreamIdOf(message);
+            var result = _context.DataAdapter.Decode(message, streamId);
+            if (result.Batch is { } batch)
+            {
+                batches.Add(batch);
+                _lastAccepted = message.Offset.Value;
+            }
+            else
+            {
+                _context.Statistics.CountRejected();
+                LogRejected(_logger, _context.Topic, _partition, message.Offset.Value, result.RejectReason);
+                (deadLetters ??= []).Add(_context.DeadLetter(message, result.RejectReason ?? "rejected"));
+            }
+
+            _nextToDecode = message.Offset.Value + 1;
+        }
+
+        // A rejected message's offset may only be committed once its dead-letter copy is written.
+        if (deadLetters is not null)
+        {
+            await Task.WhenAll(deadLetters);
+        }
+
+        _context.Statistics.CountAccepted(batches.Count);
+        if (DateTime.UtcNow >= _nextCheckpoint)
+        {
+            _nextCheckpoint = DateTime.UtcNow + _context.Options.CheckpointInterval;
+            await RequestCheckpointAsync();
+        }
+
+        return batches;
+    }
+
+    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages)
+    {
+        foreach (var message in messages)
+        {
+            _delivered = Math.Max(_delivered, message.SequenceToken.SequenceNumber + 1);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task Shutdown(TimeSpan timeout)
+    {
+        // Hand-over to another silo or shutdown: commit what is safe before letting go of the partition.
+        try
+        {
+            await RequestCheckpointAsync().WaitAsync(timeout);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            LogCheckpointFailed(_logger, e, _context.Topic, _partition);
+        }
+
+        _stop.Cancel();
+        if (_pollThread is { } thread)
+        {
+            await Task.Run(() => thread.Join(timeout));
+        }
+
+        _context.Statistics.Forget(_partition);
+    }
+
+    /// <summary>
+    /// The offset below which every message's effects are durable. A consumer's declaration (or, in
+    /// <see cref="CheckpointMode.Delivered"/>, the cache's purge) covers the accepted messages below it;
+    /// rejected messages have no effects, so once every accepted message is covered the whole decoded
+    /// range is safe.
+    /// </summary>
+    private async Task RequestCheckpointAsync()
+    {
+        long? covered = _context.Options.CheckpointMode == CheckpointMode.Delivered
+            ? (_delivered >= 0 ? _delivered : null)
+            : await KafkaCheckpoint.Get(_context.GrainFactory, _context.ProviderName, _partition).GetDurableOffsetAsync();
+
+        long safe;
+        if (_lastAccepted < _startOffset || covered > _lastAccepted)
+        {
+            safe = _nextToDecode;
+        }
+        else if (covered is { } c && c > _startOffset)
+        {
+            safe = c;
+        }
+        else
+        {
+            return;
+        }
+
+        InterlockedMax(ref _commitRequested, safe);
+    }
+
+    private StreamId StreamIdOf(ConsumeResult<byte[], byte[]> message) => _context.Options.StreamKeyMode switch
+    {
+        StreamKeyMode.PerKey => StreamId.Create(Encoding.UTF8.GetBytes(_context.Options.StreamNamespace), message.Message.Key ?? []),
+        _ => StreamId.Create(_context.Options.StreamNamespace, _partition.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    };
+
+    private void Poll()
+    {
+        IConsumer<byte[], byte[]>? consumer = null;
+        try
+        {
+            consumer = _context.CreateConsumer();
+            var committed = consumer.Committed([_topicPartition], TimeSpan.FromSeconds(30)).Single().Offset;
+            var start = committed.IsSpecial ? StartOffset(consumer) : committed.Value;
+            _committed = committed.IsSpecial ? -1 : committed.Value;
+            consumer.Assign(new TopicPartitionOffset(_topicPartition, start));
+            _assigned.TrySetResult(start);
+            PollUntilStopped(consumer);
+        }
+        catch (Exception e) when (!_assigned.Task.IsCompleted)
+        {
+            _assigned.TrySetException(new KafkaException(new Error(Confluent.Kafka.ErrorCode.Local_Fail,
+                $"partition {_partition} of topic '{_context.Topic}' could not be assigned: {e.Message}")));
+        }
+        catch (Exception e)
+        {
+            LogPollFailed(_logger, e, _context.Topic, _partition);
+        }
+        finally
+        {
+            if (consumer is not null)
+            {
+                Commit(consumer);
+                consumer.Close();
+                consumer.Dispose();
+            }
+        }
+    }
+
+    private long StartOffset(IConsumer<byte[], byte[]> consumer)
+    {
+        var watermarks = consumer.QueryWatermarkOffsets(_topicPartition, TimeSpan.FromSeconds(30));
+        return _context.Options.StartFrom == AutoOffsetReset.Latest ? watermarks.High.Value : watermarks.Low.Value;
+    }
+
+    private void PollUntilStopped(IConsumer<byte[], byte[]> consumer)
+    {
+        var paused = false;
+        var max = _context.Options.MaxBufferedMessages;
+        var nextReport = DateTime.MinValue;
+        while (!_stop.IsCancellationRequested)
+        {
+            Commit(consumer);
+            if (!paused && Volatile.Read(ref _buffered) >= max)
+            {
+                consumer.Pause([_topicPartition]);
+                paused = true;
+                LogPaused(_logger, _context.Topic, _partition, max);
+            }
+            else if (paused && Volatile.Read(ref _buffered) <= max / 2)
+            {
+                consumer.Resume([_topicPartition]);
+                paused = false;
+                LogResumed(_logger, _context.Topic, _partition);
+            }
+
+            if (DateTime.UtcNow >= nextReport)
+            {
+                nextReport = DateTime.UtcNow.AddMilliseconds(500);
+                var high = consumer.GetWatermarkOffsets(_topicPartition).High;
+                _context.Statistics.Report(new PartitionProgress(_partition, Volatile.Read(ref _committed), high.IsSpecial ? 0 : high.Value));
+            }
+
+            ConsumeResult<byte[], byte[]>? result;
+            try
+            {
+                result = consumer.Consume(PollTimeout);
+            }
+            catch (ConsumeException e) when (!e.Error.IsFatal)
+            {
+                LogConsumeError(_logger, _context.Topic, _partition, e.Error.Reason);
+                continue;
+            }
+
+            if (result is { IsPartitionEOF: false, Message: not null })
+            {
+                _buffer.Enqueue(result);
+                Interlocked.Increment(ref _buffered);
+            }
+        }
+    }
+
+    private void Commit(IConsumer<byte[], byte[]> consumer)
+    {
+        var requested = Volatile.Read(ref _commitRequested);
+        if (requested <= _committed)
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.Commit([new TopicPartitionOffset(_topicPartition, requested)]);
+            Volatile.Write(ref _committed, requested);
+        }
+        catch (KafkaException e)
+        {
+            // Retried on the next loop; the committed offset only lags.
+            LogCommitFailed(_logger, _context.Topic, _partition, requested, e.Error.Reason);
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Reading {Topic}[{Partition}] from offset {Offset}")]
+    private static partial void LogAssigned(ILogger logger, string topic, int partition, long offset);
+
+    [LoggerMessage(2, LogLevel.Warning, "Rejected {Topic}[{Partition}]@{Offset}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string topic, int partition, long offset, string? reason);
+
+    [LoggerMessage(3, LogLevel.Information, "Paused {Topic}[{Partition}]: {Buffered} messages read ahead")]
+    private static partial void LogPaused(ILogger logger, string topic, int partition, int buffered);
+
+    [LoggerMessage(4, LogLevel.Information, "Resumed {Topic}[{Partition}]")]
+    private static partial void LogResumed(ILogger logger, string topic, int partition);
+
+    [LoggerMessage(5, LogLevel.Warning, "Consuming {Topic}[{Partition}] failed: {Reason}")]
+    private static partial void LogConsumeError(ILogger logger, string topic, int partition, string reason);
+
+    [LoggerMessage(6, LogLevel.Warning, "Committing {Topic}[{Partition}] at {Offset} failed: {Reason}")]
+    private static partial void LogCommitFailed(ILogger logger, string topic, int partition, long offset, string reason);
+
+    [LoggerMessage(7, LogLevel.Warning, "Checkpoint of {Topic}[{Partition}] on shutdown failed")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception e, string topic, int partition);
+
+    [LoggerMessage(8, LogLevel.Error, "The poll loop of {Topic}[{Partition}] stopped")]
+    private static partial void LogPollFailed(ILogger logger, Exception e, string topic, int partition);
+}
