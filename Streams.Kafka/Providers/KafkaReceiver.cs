@@ -225,11 +225,12 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
                 LogResumed(_logger, _context.Topic, _partition);
             }
 
-            if (DateTime.UtcNow >= nextReport)
+            if (DateTime.UtcNow >= nextReport || paused)
             {
-                nextReport = DateTime.UtcNow.AddMilliseconds(500);
+                nextReport = DateTime.UtcNow.AddMilliseconds(200);
                 var high = consumer.GetWatermarkOffsets(_topicPartition).High;
-                _context.Statistics.Report(new PartitionProgress(_partition, Volatile.Read(ref _committed), high.IsSpecial ? 0 : high.Value));
+                _context.Statistics.Report(new PartitionProgress(
+                    _partition, Volatile.Read(ref _committed), high.IsSpecial ? 0 : high.Value, Volatile.Read(ref _buffered), paused));
             }
 
             ConsumeResult<byte[], byte[]>? result;

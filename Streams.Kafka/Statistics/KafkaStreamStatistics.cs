@@ -7,7 +7,9 @@ namespace Encore.Streams.Kafka.Statistics;
 public sealed record PartitionProgress(
     [property: Id(0)] int Partition,
     [property: Id(1)] long CommittedOffset,
-    [property: Id(2)] long HighWatermark)
+    [property: Id(2)] long HighWatermark,
+    [property: Id(3)] int Buffered,
+    [property: Id(4)] bool Paused)
 {
     /// <summary>Messages in the partition not yet committed.</summary>
     public long Lag => Math.Max(0, HighWatermark - Math.Max(0, CommittedOffset));

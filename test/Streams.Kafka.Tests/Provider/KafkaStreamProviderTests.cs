@@ -1,0 +1,247 @@
+using System.Text;
+using Confluent.Kafka;
+using Encore.Streams.Kafka.DevCluster;
+using Encore.Streams.Kafka.Providers;
+using Encore.Streams.Kafka.Statistics;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Encore.Streams.Kafka.Tests.Provider;
+
+public sealed class DevKafkaFixture : IDisposable
+{
+    public DevKafkaCluster Kafka { get; } = DevKafkaCluster.Start(brokers: 3);
+
+    public string Bootstrap => Kafka.BootstrapServers;
+
+    public void Dispose() => Kafka.Dispose();
+}
+
+[CollectionDefinition(Name)]
+public sealed class ProviderCollection : ICollectionFixture<DevKafkaFixture>
+{
+    public const string Name = "Kafka stream provider";
+}
+
+/// <summary>The provider end to end: real Orleans test clusters reading the embedded dev Kafka cluster.</summary>
+[Collection(ProviderCollection.Name)]
+public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    private static Task WaitForApplied(RecordingSink sink, int expected) =>
+        Eventually.UntilAsync(() => sink.Applied >= expected, Deadline, () => $"{expected} records applied (have {sink.Applied})");
+
+    private static IEnumerable<KafkaStreamCounters> Counters(TestCluster cluster) =>
+        cluster.Silos.OfType<InProcessSiloHandle>().Select(s =>
+            s.SiloHost.Services.GetRequiredKeyedService<KafkaStreamStatistics>(TestStreams.Provider).Snapshot());
+
+    [Fact]
+    public async Task EveryEventReachesThePartitionOfItsKeyInOffsetOrder()
+    {
+        var clusterId = KafkaTestCluster.NewClusterId();
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId);
+        var sink = RecordingSink.For(clusterId);
+
+        var produced = await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, KafkaTestCluster.TopicOf(clusterId), KafkaTestCluster.Records(users: 50, perUser: 20));
+        await WaitForApplied(sink, 1_000);
+
+        var delivered = sink.FirstDeliveries();
+        Assert.Equal(1_000, delivered.Count);
+        Assert.Equal(1_000, sink.Applied);
+        foreach (var result in produced)
+        {
+            // librdkafka's murmur2 partitioner and the queue mapper agree on every key.
+            Assert.Equal(result.Partition.Value, Murmur2.Partition(Encoding.UTF8.GetBytes(result.Message.Key), 4));
+        }
+
+        var where = produced.ToDictionary(r => (r.Partition.Value, r.Offset.Value), r => r.Message.Value);
+        Assert.All(delivered, d => Assert.Equal($"{d.Key}|{d.Seq}", where[(d.Partition, d.Offset)]));
+        foreach (var partition in sink.Deliveries.GroupBy(d => d.Partition))
+        {
+            var offsets = partition.Select(d => d.Offset).ToList();
+            Assert.Equal(offsets.Order(), offsets);
+        }
+
+        foreach (var user in delivered.GroupBy(d => d.Key))
+        {
+            Assert.Single(user.Select(d => d.Partition).Distinct());
+            Assert.Equal(Enumerable.Range(0, 20), user.Select(d => d.Seq));
+        }
+    }
+
+    [Fact]
+    public async Task RejectedMessagesAreDeadLetteredWithTheirReasonAndThePartitionMovesOn()
+    {
+        var clusterId = KafkaTestCluster.NewClusterId();
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId);
+        var sink = RecordingSink.For(clusterId);
+
+        var messages = KafkaTestCluster.Records(users: 10, perUser: 10).ToList();
+        messages.Insert(3, ("user-1", "not a record"));
+        messages.Insert(50, ("user-2", "user-2|minus-one"));
+        messages.Add(("user-3", ""));
+        await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, KafkaTestCluster.TopicOf(clusterId), messages);
+
+        await WaitForApplied(sink, 100);
+        await Eventually.UntilAsync(() => Counters(cluster).Sum(c => c.Rejected) == 3, Deadline, () => "3 rejections counted");
+
+        using var consumer = TestKafka.Consumer(fixture.Bootstrap, $"dlq-{clusterId}");
+        consumer.Subscribe(KafkaTestCluster.DeadLetterTopicOf(clusterId));
+        var dead = TestKafka.ConsumeUntil([consumer], 3, Deadline).Select(d => d.Result.Message).ToList();
+        Assert.Equal(
+            ["'' is not key|seq", "'not a record' is not key|seq", "'user-2|minus-one' is not key|seq"],
+            dead.Select(m => Encoding.UTF8.GetString(m.Headers.GetLastBytes(KafkaProviderContext.RejectReasonHeader))).Order());
+        Assert.Equal(["", "not a record", "user-2|minus-one"], dead.Select(m => m.Value).Order());
+        Assert.Equal(100, sink.FirstDeliveries().Count);
+        Assert.Equal(100, Counters(cluster).Sum(c => c.Accepted));
+    }
+
+    [Fact]
+    public async Task ARestartResumesFromCommittedOffsetsAndCountsEachEventOnce()
+    {
+        var clusterId = KafkaTestCluster.NewClusterId();
+        var sink = RecordingSink.For(clusterId);
+        var topic = KafkaTestCluster.TopicOf(clusterId);
+        long committedBeforeRestart;
+        await using (var first = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId))
+        {
+            await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 25));
+            await WaitForApplied(sink, 500);
+            await Eventually.UntilAsync(() => Counters(first).SelectMany(c => c.Partitions).Sum(p => p.CommittedOffset) == 500,
+                Deadline, () => "every partition committed up to its end");
+            committedBeforeRestart = Counters(first).SelectMany(c => c.Partitions).Sum(p => p.CommittedOffset);
+            await first.StopAllSilosAsync();
+        }
+
+        await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 25, firstSeq: 25));
+        var deliveredBefore = sink.Deliveries.Count;
+        await using var second = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId);
+        await WaitForApplied(sink, 1_000);
+
+        Assert.Equal(500, committedBeforeRestart);
+        Assert.Equal(1_000, sink.Applied);
+        // Everything committed before the restart stays committed: the new cluster reads only what came after.
+        Assert.Equal(500, sink.Deliveries.Count - deliveredBefore);
+        Assert.Equal(1_000, sink.FirstDeliveries().Count);
+    }
+
+    [Fact]
+    public async Task AKillWithoutCheckpointReplaysOnlyTheUncommittedTailAndCountsItOnce()
+    {
+        var clusterId = KafkaTestCluster.NewClusterId();
+        var sink = RecordingSink.For(clusterId);
+        var topic = KafkaTestCluster.TopicOf(clusterId);
+        var first = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId, kafkaSettings: new Dictionary<string, string>
+        {
+            // Nothing is committed before the kill: every event is replayed from the start.
+            ["CheckpointInterval"] = "01:00:00",
+        });
+        await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 10));
+        await WaitForApplied(sink, 200);
+        foreach (var silo in first.Silos.ToList())
+        {
+            await first.KillSiloAsync(silo);
+        }
+
+        await first.DisposeAsync();
+
+        await using var second = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId);
+        await Eventually.UntilAsync(() => sink.Deliveries.Count >= 400, Deadline, () => "the uncommitted tail replayed");
+
+        Assert.Equal(400, sink.Deliveries.Count);
+        Assert.Equal(200, sink.Applied);
+    }
+
+    [Fact]
+    public async Task ASiloJoiningAndLeavingMovesPartitionsWithNothingLost()
+    {
+        var clusterId = KafkaTestCluster.NewClusterId();
+        var sink = RecordingSink.For(clusterId);
+        var topic = KafkaTestCluster.TopicOf(clusterId);
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId, silos: 1);
+
+        await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 30, perUser: 10));
+        await WaitForApplied(sink, 300);
+
+        var joined = await cluster.StartAdditionalSiloAsync();
+        await Eventually.UntilAsync(() => Counters(cluster).All(c => c.Partitions.Count > 0), Deadline,
+            () => "the new silo reads some partitions");
+        await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 30, perUser: 10, firstSeq: 10));
+        await WaitForApplied(sink, 600);
+
+        await cluster.StopSiloAsync(cluster.Primary);
+        await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 30, perUser: 10, firstSeq: 20));
+        await WaitForApplied(sink, 900);
+
+        Assert.Equal(900, sink.Applied);
+        Assert.Equal(900, sink.FirstDeliveries().Count);
+        foreach (var user in sink.FirstDeliveries().GroupBy(d => d.Key))
+        {
+            Assert.Equal(Enumerable.Range(0, 30), user.Select(d => d.Seq));
+        }
+
+        Assert.Equal(4, Counters(cluster).Single().Partitions.Count);
+        Assert.Same(joined, cluster.Silos.Single());
+    }
+
+    [Fact]
+    public async Task ASlowConsumerPausesItsPartitionWithBoundedMemoryAndResumes()
+    {
+        var clusterId = KafkaTestCluster.NewClusterId();
+        var sink = RecordingSink.For(clusterId);
+        sink.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId, silos: 1, kafkaSettings: new Dictionary<string, string>
+        {
+            ["Partitions"] = "1",
+            ["MaxBatchSize"] = "50",
+            ["MaxBufferedMessages"] = "200",
+            ["CacheSize"] = "100",
+        });
+
+        await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, KafkaTestCluster.TopicOf(clusterId), KafkaTestCluster.Records(users: 10, perUser: 300));
+        await Eventually.UntilAsync(() => Counters(cluster).Single().Partitions is [{ Paused: true }], Deadline, () => "the partition paused");
+        var whilePaused = Counters(cluster).Single();
+
+        sink.Gate.SetResult();
+        await WaitForApplied(sink, 3_000);
+        await Eventually.UntilAsync(() => Counters(cluster).Single().Partitions is [{ Paused: false, Buffered: 0 }], Deadline, () => "the partition resumed");
+
+        Assert.InRange(whilePaused.Partitions.Single().Buffered, 200, 201);
+        Assert.InRange(whilePaused.Accepted, 1, 200);
+        Assert.Equal(3_000, sink.FirstDeliveries().Count);
+    }
+
+    [Fact]
+    public async Task ABrokerTakenDownAndBroughtBackLosesNothing()
+    {
+        var clusterId = KafkaTestCluster.NewClusterId();
+        var sink = RecordingSink.For(clusterId);
+        var topic = KafkaTestCluster.TopicOf(clusterId);
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId);
+        await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 10));
+        await WaitForApplied(sink, 200);
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = fixture.Bootstrap }).Build();
+        var leader = admin.GetMetadata(topic, Deadline).Topics.Single().Partitions.Single(p => p.PartitionId == 0).Leader;
+        fixture.Kafka.SetBrokerDown(leader);
+        try
+        {
+            var producing = KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 10, firstSeq: 10));
+
+            // Partitions led by the other brokers go on while this one is down.
+            await Eventually.UntilAsync(() => sink.Applied > 200, Deadline, () => "progress on the partitions still up");
+            Assert.False(producing.IsCompleted);
+            fixture.Kafka.SetBrokerUp(leader);
+            await producing;
+        }
+        finally
+        {
+            fixture.Kafka.SetBrokerUp(leader);
+        }
+
+        await WaitForApplied(sink, 400);
+        Assert.Equal(400, sink.Applied);
+        Assert.Equal(400, sink.FirstDeliveries().Count);
+    }
+}

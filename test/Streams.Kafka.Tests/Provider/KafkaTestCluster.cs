@@ -1,0 +1,81 @@
+using Confluent.Kafka;
+using Encore.Streams.Kafka.Providers;
+using Microsoft.Extensions.Configuration;
+using Orleans.Hosting;
+using Orleans.Streams;
+using Orleans.TestingHost;
+
+namespace Encore.Streams.Kafka.Tests.Provider;
+
+/// <summary>Starts Orleans test clusters whose silos read a per-cluster topic of the dev Kafka cluster.</summary>
+internal static class KafkaTestCluster
+{
+    public static string NewClusterId() => $"t{Guid.NewGuid():N}"[..12];
+
+    public static string TopicOf(string clusterId) => $"records-{clusterId}";
+
+    public static string DeadLetterTopicOf(string clusterId) => $"records-{clusterId}.dlq";
+
+    public static async Task<TestCluster> StartAsync(
+        string bootstrapServers, string clusterId, int silos = 2, IDictionary<string, string>? kafkaSettings = null)
+    {
+        var builder = new TestClusterBuilder((short)silos);
+        builder.Options.ClusterId = clusterId;
+        builder.Options.ServiceId = "kafka-tests";
+        builder.Properties["Kafka:BootstrapServers"] = bootstrapServers;
+        builder.Properties["Kafka:Topic"] = "records-{ClusterId}";
+        builder.Properties["Kafka:DeadLetterTopic"] = "records-{ClusterId}.dlq";
+        builder.Properties["Kafka:Partitions"] = "4";
+        builder.Properties["Kafka:StreamNamespace"] = TestStreams.Namespace;
+        builder.Properties["Kafka:CheckpointInterval"] = "00:00:00.200";
+        foreach (var (key, value) in kafkaSettings ?? new Dictionary<string, string>())
+        {
+            builder.Properties[$"Kafka:{key}"] = value;
+        }
+
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    /// <summary>Produces "key|seq" messages keyed by key with Kafka's murmur2 partitioner; returns where each landed.</summary>
+    public static async Task<List<DeliveryResult<string, string>>> ProduceAsync(
+        string bootstrapServers, string topic, IEnumerable<(string Key, string Value)> messages)
+    {
+        var config = TestKafka.ProducerConfig(bootstrapServers);
+        config.Partitioner = Partitioner.Murmur2Random;
+        using var producer = new ProducerBuilder<string, string>(config).Build();
+        var results = await Task.WhenAll(messages.Select(m =>
+            producer.ProduceAsync(topic, new Message<string, string> { Key = m.Key, Value = m.Value })));
+        return [.. results];
+    }
+
+    public static IEnumerable<(string Key, string Value)> Records(int users, int perUser, int firstSeq = 0) =>
+        from seq in Enumerable.Range(firstSeq, perUser)
+        from user in Enumerable.Range(1, users)
+        select ($"user-{user}", $"user-{user}|{seq}");
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var kafka = silo.Configuration.GetSection("Kafka");
+            silo.AddKafkaStreams(TestStreams.Provider, c =>
+            {
+                c.ConfigureKafka(ob => ob.Bind(kafka));
+                c.UseDataAdapter<TextDataAdapter>();
+                c.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+                c.ConfigurePullingAgent(ob => ob.Configure(o =>
+                {
+                    o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20);
+                    o.BatchContainerBatchSize = 200;
+                }));
+                if (kafka["CacheSize"] is { } cacheSize)
+                {
+                    c.ConfigureCache(int.Parse(cacheSize, System.Globalization.CultureInfo.InvariantCulture));
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using Encore.Streams.Kafka.Checkpoints;
+using Encore.Streams.Kafka.Providers;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+
+namespace Encore.Streams.Kafka.Tests.Provider;
+
+public static class TestStreams
+{
+    public const string Provider = "kafka";
+    public const string Namespace = "test.records";
+}
+
+/// <summary>A test message "key|seq" as it reaches a grain, with where it was read from.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TestRecord(
+    [property: Id(0)] int Partition,
+    [property: Id(1)] long Offset,
+    [property: Id(2)] string Key,
+    [property: Id(3)] int Seq);
+
+/// <summary>Decodes "key|seq" values; anything else is rejected with a reason.</summary>
+public sealed class TextDataAdapter : IKafkaDataAdapter
+{
+    public KafkaDecodeResult Decode(ConsumeResult<byte[], byte[]> message, StreamId streamId)
+    {
+        var text = Encoding.UTF8.GetString(message.Message.Value ?? []);
+        var parts = text.Split('|');
+        if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+        {
+            return KafkaDecodeResult.Reject($"'{text}' is not key|seq");
+        }
+
+        var record = new TestRecord(message.Partition.Value, message.Offset.Value, parts[0], seq);
+        return KafkaDecodeResult.Accept(new KafkaBatchContainer(streamId, [record], message.Offset.Value));
+    }
+
+    public IEnumerable<Message<byte[], byte[]>> Encode<T>(StreamId streamId, IEnumerable<T> events, Dictionary<string, object>? requestContext) =>
+        events.OfType<TestRecord>().Select(r => new Message<byte[], byte[]>
+        {
+            Key = Encoding.UTF8.GetBytes(r.Key),
+            Value = Encoding.UTF8.GetBytes($"{r.Key}|{r.Seq}"),
+        });
+}
+
+/// <summary>
+/// What the recording grains of one test cluster saw, kept outside the silos so that it outlives silo
+/// and cluster restarts: every delivery, and per partition an applied-offset watermark with the count
+/// of events applied once, standing in for grain state persisted atomically with its watermark.
+/// </summary>
+public sealed class RecordingSink
+{
+    private static readonly ConcurrentDictionary<string, RecordingSink> Sinks = new();
+    private readonly Dictionary<int, (long Watermark, int Applied)> _applied = [];
+
+    public static RecordingSink For(string clusterId) => Sinks.GetOrAdd(clusterId, _ => new RecordingSink());
+
+    public ConcurrentQueue<TestRecord> Deliveries { get; } = new();
+
+    /// <summary>While set, consumers wait on it: a slow consumer.</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    public int Applied
+    {
+        get
+        {
+            lock (_applied)
+            {
+                return _applied.Values.Sum(v => v.Applied);
+            }
+        }
+    }
+
+    public List<TestRecord> FirstDeliveries()
+    {
+        var seen = new HashSet<(int, long)>();
+        return [.. Deliveries.Where(r => seen.Add((r.Partition, r.Offset)))];
+    }
+
+    /// <summary>Applies what is above the partition's watermark; returns the next offset of the partition.</summary>
+    public long Apply(int partition, IEnumerable<TestRecord> records)
+    {
+        lock (_applied)
+        {
+            var (watermark, applied) = _applied.GetValueOrDefault(partition, (-1, 0));
+            foreach (var record in records)
+            {
+                Deliveries.Enqueue(record);
+                if (record.Offset > watermark)
+                {
+                    watermark = record.Offset;
+                    applied++;
+                }
+            }
+
+            _applied[partition] = (watermark, applied);
+            return watermark + 1;
+        }
+    }
+}
+
+public interface IRecordingGrain : IGrainWithIntegerKey;
+
+/// <summary>Consumes one partition's stream in batches and declares what it applied durable.</summary>
+[ImplicitStreamSubscription(TestStreams.Namespace)]
+public sealed class RecordingGrain(IOptions<ClusterOptions> cluster) : Grain, IRecordingGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<TestRecord>
+{
+    private readonly RecordingSink _sink = RecordingSink.For(cluster.Value.ClusterId);
+
+    public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        await handleFactory.Create<TestRecord>().ResumeAsync(this);
+
+    public async Task OnNextAsync(IList<SequentialItem<TestRecord>> items)
+    {
+        if (_sink.Gate is { } gate)
+        {
+            await gate.Task;
+        }
+
+        var partition = (int)this.GetPrimaryKeyLong();
+        var next = _sink.Apply(partition, items.Select(i => i.Item));
+        await KafkaCheckpoint.Get(GrainFactory, TestStreams.Provider, partition).DeclareDurableAsync(next);
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
+}
