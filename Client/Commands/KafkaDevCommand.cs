@@ -31,7 +31,7 @@ internal static class KafkaDevCommand
             Description = "Also write the bootstrap servers to this file, replaced whole so a reader never sees half of it.",
         };
 
-        var command = new Command("kafka-dev", "Run the embedded dev Kafka cluster (librdkafka's mock cluster) until stopped.")
+        var command = new Command("kafka-dev", "Run the embedded dev Kafka cluster (librdkafka's mock cluster) until Ctrl+C or SIGTERM.")
         {
             brokers,
             partitions,
@@ -73,17 +73,18 @@ internal static class KafkaDevCommand
             cluster.CreateTopic(Constants.DefaultTopic, partitions, replicationFactor);
             cluster.CreateTopic(Constants.DefaultDeadLetterTopic, partitions, replicationFactor);
 
-            if (bootstrapFile is not null)
-            {
-                await WriteWholeAsync(bootstrapFile, cluster.BootstrapServers + Environment.NewLine, cancellationToken);
-            }
-
             await output.WriteLineAsync(
                 $"Kafka dev cluster: {brokers} brokers; {Constants.DefaultTopic} and {Constants.DefaultDeadLetterTopic} " +
                 $"with {partitions} partitions each.");
             await output.WriteLineAsync($"Bootstrap servers: {cluster.BootstrapServers}");
             await output.WriteLineAsync("Press Ctrl+C to stop.");
             await output.FlushAsync(cancellationToken);
+
+            // Written last: scripts wait for this file as the sign that the cluster is ready.
+            if (bootstrapFile is not null)
+            {
+                await WriteWholeAsync(bootstrapFile, cluster.BootstrapServers + Environment.NewLine, cancellationToken);
+            }
 
             // System.CommandLine cancels the token on Ctrl+C, SIGINT and SIGTERM.
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -26,7 +26,7 @@ public sealed class DevKafkaCluster : IDisposable, IAsyncDisposable
     private static readonly Dictionary<string, string> ClientSettings = new()
     {
         ["client.id"] = "encore-dev-kafka",
-        // The handle never connects anywhere; without this it warns that bootstrap.servers is empty.
+        // The handle never connects anywhere; without this it logs a notice that bootstrap.servers is empty.
         ["log_level"] = "4",
     };
 

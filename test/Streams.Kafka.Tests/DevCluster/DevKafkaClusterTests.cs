@@ -23,7 +23,28 @@ public sealed class DevKafkaClusterTests
         Assert.Equal(3, addresses.Length);
         Assert.All(addresses, address => Assert.StartsWith("127.0.0.1:", address));
         Assert.Equal(3, addresses.Distinct().Count());
-        Assert.Contains("librdkafka", Path.GetFileName(cluster.NativeLibraryPath));
+    }
+
+    [Fact]
+    public void RunsOnTheSameLibrdkafkaAsConfluentKafka()
+    {
+        using var cluster = DevKafkaCluster.Start(brokers: 1);
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build();
+
+        if (OperatingSystem.IsLinux())
+        {
+            // One mapped librdkafka file: the dev cluster did not bring a second copy into the process.
+            var mapped = File.ReadLines("/proc/self/maps")
+                .Select(line => line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
+                .Where(fields => fields.Length == 6 && fields[5].Contains("librdkafka", StringComparison.Ordinal))
+                .Select(fields => fields[5].Trim())
+                .Distinct();
+            Assert.Equal([cluster.NativeLibraryPath], mapped);
+        }
+        else
+        {
+            Assert.Equal("librdkafka", cluster.NativeLibraryPath);
+        }
     }
 
     [Fact]

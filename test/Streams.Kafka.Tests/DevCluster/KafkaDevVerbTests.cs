@@ -26,7 +26,10 @@ public sealed class KafkaDevVerbTests(ITestOutputHelper output)
             Assert.Equal(4, metadata.Topics.Single(t => t.Topic == DeadLetterTopic).Partitions.Count);
         }
 
-        Assert.Contains($"Bootstrap servers: {bootstrap}", kafkaDev.Output);
+        await Eventually.UntilAsync(
+            () => kafkaDev.Output.Contains($"Bootstrap servers: {bootstrap}", StringComparison.Ordinal),
+            Deadline,
+            () => $"kafka-dev prints the bootstrap servers it wrote to its file; it printed: {kafkaDev.Output}");
 
         // Two members of one group share the partitions; they join before anything is produced, so no
         // rebalance can hand a partition over mid-read.
@@ -52,7 +55,7 @@ public sealed class KafkaDevVerbTests(ITestOutputHelper output)
         Assert.Contains(received, r => r.Consumer == first);
         Assert.Contains(received, r => r.Consumer == second);
 
-        // The group's offsets are kept by the other process too: together they cover every message.
+        // The offsets both members committed, kept by the kafka-dev process, add up to every message.
         first.Commit();
         second.Commit();
         var committed = first.Committed(
