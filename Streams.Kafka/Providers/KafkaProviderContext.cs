@@ -10,10 +10,6 @@ namespace Encore.Streams.Kafka.Providers;
 /// <summary>What the adapter and every receiver of one provider share: resolved names, clients, counters.</summary>
 internal sealed class KafkaProviderContext : IDisposable
 {
-    public const string RejectReasonHeader = "encore-reject-reason";
-    public const string SourcePartitionHeader = "encore-source-partition";
-    public const string SourceOffsetHeader = "encore-source-offset";
-
     private readonly Lazy<IProducer<byte[], byte[]>> _producer;
 
     public KafkaProviderContext(
@@ -67,9 +63,9 @@ internal sealed class KafkaProviderContext : IDisposable
     {
         var headers = new Headers
         {
-            { RejectReasonHeader, Encoding.UTF8.GetBytes(reason) },
-            { SourcePartitionHeader, Encoding.UTF8.GetBytes(message.Partition.Value.ToString(CultureInfo.InvariantCulture)) },
-            { SourceOffsetHeader, Encoding.UTF8.GetBytes(message.Offset.Value.ToString(CultureInfo.InvariantCulture)) },
+            { DeadLetterHeaders.Reason, Encoding.UTF8.GetBytes(reason) },
+            { DeadLetterHeaders.SourcePartition, Encoding.UTF8.GetBytes(message.Partition.Value.ToString(CultureInfo.InvariantCulture)) },
+            { DeadLetterHeaders.SourceOffset, Encoding.UTF8.GetBytes(message.Offset.Value.ToString(CultureInfo.InvariantCulture)) },
         };
         return Producer.ProduceAsync(DeadLetterTopic, new Message<byte[], byte[]>
         {
@@ -119,6 +115,12 @@ internal sealed class KafkaProviderContext : IDisposable
         }
         catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code is Confluent.Kafka.ErrorCode.TopicAlreadyExists or Confluent.Kafka.ErrorCode.NoError))
         {
+        }
+        catch (KafkaException e)
+        {
+            // Some clusters (librdkafka's mock among them) do not serve CreateTopics; the metadata check
+            // that follows tells whether the topic is there after all.
+            LoggerFactory.CreateLogger<KafkaProviderContext>().LogWarning("Could not create Kafka topic {Topic}: {Reason}", topic, e.Error.Reason);
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Encore.Streams.Kafka.Providers;
-using Orleans.Runtime;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 

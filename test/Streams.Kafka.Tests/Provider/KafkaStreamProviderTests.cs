@@ -40,7 +40,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
     public async Task EveryEventReachesThePartitionOfItsKeyInOffsetOrder()
     {
         var clusterId = KafkaTestCluster.NewClusterId();
-        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId);
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId);
         var sink = RecordingSink.For(clusterId);
 
         var produced = await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, KafkaTestCluster.TopicOf(clusterId), KafkaTestCluster.Records(users: 50, perUser: 20));
@@ -74,7 +74,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
     public async Task RejectedMessagesAreDeadLetteredWithTheirReasonAndThePartitionMovesOn()
     {
         var clusterId = KafkaTestCluster.NewClusterId();
-        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId);
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId);
         var sink = RecordingSink.For(clusterId);
 
         var messages = KafkaTestCluster.Records(users: 10, perUser: 10).ToList();
@@ -91,7 +91,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         var dead = TestKafka.ConsumeUntil([consumer], 3, Deadline).Select(d => d.Result.Message).ToList();
         Assert.Equal(
             ["'' is not key|seq", "'not a record' is not key|seq", "'user-2|minus-one' is not key|seq"],
-            dead.Select(m => Encoding.UTF8.GetString(m.Headers.GetLastBytes(KafkaProviderContext.RejectReasonHeader))).Order());
+            dead.Select(m => Encoding.UTF8.GetString(m.Headers.GetLastBytes(DeadLetterHeaders.Reason))).Order());
         Assert.Equal(["", "not a record", "user-2|minus-one"], dead.Select(m => m.Value).Order());
         Assert.Equal(100, sink.FirstDeliveries().Count);
         Assert.Equal(100, Counters(cluster).Sum(c => c.Accepted));
@@ -104,7 +104,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         var sink = RecordingSink.For(clusterId);
         var topic = KafkaTestCluster.TopicOf(clusterId);
         long committedBeforeRestart;
-        await using (var first = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId))
+        await using (var first = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId))
         {
             await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 25));
             await WaitForApplied(sink, 500);
@@ -116,7 +116,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
 
         await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 25, firstSeq: 25));
         var deliveredBefore = sink.Deliveries.Count;
-        await using var second = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId);
+        await using var second = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId);
         await WaitForApplied(sink, 1_000);
 
         Assert.Equal(500, committedBeforeRestart);
@@ -132,7 +132,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         var clusterId = KafkaTestCluster.NewClusterId();
         var sink = RecordingSink.For(clusterId);
         var topic = KafkaTestCluster.TopicOf(clusterId);
-        var first = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId, kafkaSettings: new Dictionary<string, string>
+        var first = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId, kafkaSettings: new Dictionary<string, string>
         {
             // Nothing is committed before the kill: every event is replayed from the start.
             ["CheckpointInterval"] = "01:00:00",
@@ -146,7 +146,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
 
         await first.DisposeAsync();
 
-        await using var second = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId);
+        await using var second = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId);
         await Eventually.UntilAsync(() => sink.Deliveries.Count >= 400, Deadline, () => "the uncommitted tail replayed");
 
         Assert.Equal(400, sink.Deliveries.Count);
@@ -159,7 +159,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         var clusterId = KafkaTestCluster.NewClusterId();
         var sink = RecordingSink.For(clusterId);
         var topic = KafkaTestCluster.TopicOf(clusterId);
-        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId, silos: 1);
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId, silos: 1);
 
         await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 30, perUser: 10));
         await WaitForApplied(sink, 300);
@@ -170,7 +170,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 30, perUser: 10, firstSeq: 10));
         await WaitForApplied(sink, 600);
 
-        await cluster.StopSiloAsync(cluster.Primary);
+        await cluster.StopSiloAsync(cluster.Primary!);
         await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 30, perUser: 10, firstSeq: 20));
         await WaitForApplied(sink, 900);
 
@@ -191,7 +191,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         var clusterId = KafkaTestCluster.NewClusterId();
         var sink = RecordingSink.For(clusterId);
         sink.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId, silos: 1, kafkaSettings: new Dictionary<string, string>
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId, silos: 1, kafkaSettings: new Dictionary<string, string>
         {
             ["Partitions"] = "1",
             ["MaxBatchSize"] = "50",
@@ -218,7 +218,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         var clusterId = KafkaTestCluster.NewClusterId();
         var sink = RecordingSink.For(clusterId);
         var topic = KafkaTestCluster.TopicOf(clusterId);
-        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Bootstrap, clusterId);
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId);
         await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 10));
         await WaitForApplied(sink, 200);
 

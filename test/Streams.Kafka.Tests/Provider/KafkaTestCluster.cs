@@ -1,9 +1,11 @@
+using System.Globalization;
 using Confluent.Kafka;
-using Encore.Streams.Kafka.Providers;
+using Encore.Streams.Kafka.DevCluster;
 using Microsoft.Extensions.Configuration;
-using Orleans.Hosting;
 using Orleans.Streams;
 using Orleans.TestingHost;
+
+using ErrorCode = Confluent.Kafka.ErrorCode;
 
 namespace Encore.Streams.Kafka.Tests.Provider;
 
@@ -17,12 +19,25 @@ internal static class KafkaTestCluster
     public static string DeadLetterTopicOf(string clusterId) => $"records-{clusterId}.dlq";
 
     public static async Task<TestCluster> StartAsync(
-        string bootstrapServers, string clusterId, int silos = 2, IDictionary<string, string>? kafkaSettings = null)
+        DevKafkaCluster kafka, string clusterId, int silos = 2, IDictionary<string, string>? kafkaSettings = null)
     {
+        // The dev cluster does not serve CreateTopics, so topics are made through its own API.
+        var partitions = int.Parse((kafkaSettings is not null && kafkaSettings.TryGetValue("Partitions", out var p) ? p : null) ?? "4", CultureInfo.InvariantCulture);
+        foreach (var topic in new[] { TopicOf(clusterId), DeadLetterTopicOf(clusterId) })
+        {
+            try
+            {
+                kafka.CreateTopic(topic, partitions);
+            }
+            catch (KafkaException e) when (e.Error.Code == ErrorCode.TopicAlreadyExists)
+            {
+            }
+        }
+
         var builder = new TestClusterBuilder((short)silos);
         builder.Options.ClusterId = clusterId;
         builder.Options.ServiceId = "kafka-tests";
-        builder.Properties["Kafka:BootstrapServers"] = bootstrapServers;
+        builder.Properties["Kafka:BootstrapServers"] = kafka.BootstrapServers;
         builder.Properties["Kafka:Topic"] = "records-{ClusterId}";
         builder.Properties["Kafka:DeadLetterTopic"] = "records-{ClusterId}.dlq";
         builder.Properties["Kafka:Partitions"] = "4";
@@ -63,7 +78,7 @@ internal static class KafkaTestCluster
             var kafka = silo.Configuration.GetSection("Kafka");
             silo.AddKafkaStreams(TestStreams.Provider, c =>
             {
-                c.ConfigureKafka(ob => ob.Bind(kafka));
+                c.ConfigureKafka(ob => ob.Configure(options => kafka.Bind(options)));
                 c.UseDataAdapter<TextDataAdapter>();
                 c.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
                 c.ConfigurePullingAgent(ob => ob.Configure(o =>
@@ -73,7 +88,7 @@ internal static class KafkaTestCluster
                 }));
                 if (kafka["CacheSize"] is { } cacheSize)
                 {
-                    c.ConfigureCache(int.Parse(cacheSize, System.Globalization.CultureInfo.InvariantCulture));
+                    c.ConfigureCache(int.Parse(cacheSize, CultureInfo.InvariantCulture));
                 }
             });
         }

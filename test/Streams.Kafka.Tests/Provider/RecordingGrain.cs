@@ -6,7 +6,6 @@ using Encore.Streams.Kafka.Checkpoints;
 using Encore.Streams.Kafka.Providers;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
-using Orleans.Runtime;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
