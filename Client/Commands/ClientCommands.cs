@@ -7,5 +7,6 @@ internal static class ClientCommands
 {
     public static IEnumerable<Command> All() =>
     [
+        GenerateCommand.Create(),
     ];
 }
