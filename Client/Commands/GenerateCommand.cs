@@ -220,7 +220,17 @@ internal static class GenerateCommand
             }
 
             var loading = Stopwatch.StartNew();
-            var catalog = request.CatalogPath is { } csv ? TrackCatalog.Load(csv) : TrackCatalog.Synthetic();
+            TrackCatalog catalog;
+            try
+            {
+                catalog = request.CatalogPath is { } csv ? TrackCatalog.Load(csv) : TrackCatalog.Synthetic();
+            }
+            catch (FormatException e)
+            {
+                console.MarkupLineInterpolated($"[red]{e.Message}[/]");
+                return ExitSetupFailed;
+            }
+
             var generator = new PlayGenerator(catalog, new GeneratorSettings
             {
                 Seed = request.Seed,
