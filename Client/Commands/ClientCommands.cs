@@ -8,5 +8,6 @@ internal static class ClientCommands
     public static IEnumerable<Command> All() =>
     [
         KafkaDevCommand.Create(),
+        GenerateCommand.Create(),
     ];
 }
