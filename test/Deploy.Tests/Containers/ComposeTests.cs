@@ -99,6 +99,16 @@ public sealed class ComposeTests
     }
 
     [Fact]
+    public void TheTopicsAreCreatedWithThePartitionCountTheSiloExpects()
+    {
+        var script = string.Join(' ', Service("kafka-init")["command"].Strings());
+        foreach (var topic in new[] { Repo.SiloSettings["Kafka__Topic"], Repo.SiloSettings["Kafka__DeadLetterTopic"] })
+        {
+            Assert.Contains($"--topic {topic} --partitions {Repo.SiloSettings["Kafka__Partitions"]} ", script, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void EveryBuildUsesTheRepositoryRootAndAnExistingDockerfile()
     {
         foreach (var (name, service) in Services)

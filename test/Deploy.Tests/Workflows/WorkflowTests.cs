@@ -175,6 +175,15 @@ public sealed partial class WorkflowTests
         Assert.True(steps.IndexOf(login) < steps.FindIndex(s => s["uses"].Str()?.StartsWith("docker/build-push-action@", StringComparison.Ordinal) == true));
     }
 
+    [Fact]
+    public void EveryRepositoryVariableTheDeployWorkflowReadsIsDocumented()
+    {
+        var docs = Repo.Read("docs/deploy.md");
+        var variables = RepositoryVariable().Matches(Repo.Read(".github/workflows/deploy.yml")).Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.NotEmpty(variables);
+        Assert.All(variables, v => Assert.Contains($"gh variable set {v} ", docs, StringComparison.Ordinal));
+    }
+
     private static List<JsonNode> DeploySteps() =>
         Assert.Single(Yaml.Load(Repo.Read(".github/workflows/deploy.yml"))["jobs"].Obj("jobs")).Value!["steps"].Items().ToList();
 
@@ -186,6 +195,9 @@ public sealed partial class WorkflowTests
 
     [GeneratedRegex("^(-\\s+)?uses:\\s*[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[A-Za-z0-9_./-]+)?@[0-9a-f]{40}\\s+#\\s*v\\d+\\.\\d+\\.\\d+$")]
     private static partial Regex PinnedAction();
+
+    [GeneratedRegex("\\$\\{\\{\\s*vars\\.([A-Z0-9_]+)\\s*\\}\\}")]
+    private static partial Regex RepositoryVariable();
 
     [GeneratedRegex("-bl:(?<path>\\S+\\.binlog)")]
     private static partial Regex BinlogPath();
