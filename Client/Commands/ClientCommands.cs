@@ -7,5 +7,9 @@ internal static class ClientCommands
 {
     public static IEnumerable<Command> All() =>
     [
+        RecommendCommand.Create(),
+        UserCommand.Create(),
+        TrackCommand.Create(),
+        TrendingCommand.Create(),
     ];
 }
