@@ -9,7 +9,7 @@ namespace Encore.Features;
 [GenerateSerializer]
 public sealed class DecayingScores
 {
-    [Id(0)] private Dictionary<string, double> _scores = new(StringComparer.Ordinal);
+    [Id(0)] private readonly Dictionary<string, double> _scores = new(StringComparer.Ordinal);
     [Id(1)] private long _asOfTicks;
 
     public int Count => _scores.Count;

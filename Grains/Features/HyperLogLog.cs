@@ -12,9 +12,9 @@ public sealed class HyperLogLog
     private const int Bits = 10;
     private const int Registers = 1 << Bits;
 
-    [Id(0)] private byte[] _registers = new byte[Registers];
+    [Id(0)] private readonly byte[] _registers = new byte[Registers];
 
-    /// <summary>Adds a 64-bit hash (it must be well mixed, as <see cref="StableHash"/> is).</summary>
+    /// <summary>Adds a 64-bit hash (it must be well mixed, as <see cref="KeyHash"/> is).</summary>
     public void Add(ulong hash)
     {
         var index = (int)(hash >> (64 - Bits));

@@ -19,12 +19,12 @@ public sealed class PlayWindows
     private const int Minutes = 60;
     private const int Hours = 168;
 
-    [Id(0)] private long[] _minuteKeys = new long[Minutes];
-    [Id(1)] private int[] _minutePlays = new int[Minutes];
-    [Id(2)] private int[] _minuteSkips = new int[Minutes];
-    [Id(3)] private long[] _hourKeys = new long[Hours];
-    [Id(4)] private int[] _hourPlays = new int[Hours];
-    [Id(5)] private int[] _hourSkips = new int[Hours];
+    [Id(0)] private readonly long[] _minuteKeys = new long[Minutes];
+    [Id(1)] private readonly int[] _minutePlays = new int[Minutes];
+    [Id(2)] private readonly int[] _minuteSkips = new int[Minutes];
+    [Id(3)] private readonly long[] _hourKeys = new long[Hours];
+    [Id(4)] private readonly int[] _hourPlays = new int[Hours];
+    [Id(5)] private readonly int[] _hourSkips = new int[Hours];
 
     public void Add(DateTimeOffset ts, bool skip, DateTimeOffset now)
     {

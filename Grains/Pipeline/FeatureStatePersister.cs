@@ -9,6 +9,7 @@ namespace Encore.Pipeline;
 /// </summary>
 internal sealed class FeatureStatePersister<TState>(
     Grain grain,
+    IGrainFactory grainFactory,
     IPersistentState<TState> state,
     IOptions<FeatureStateOptions> options)
     where TState : IHasAppliedOffsets
@@ -61,7 +62,7 @@ internal sealed class FeatureStatePersister<TState>(
         var self = grain.GetGrainId();
         foreach (var (partition, next) in moved)
         {
-            await grain.GrainFactory.GetGrain<IPartitionGrain>(partition).ReportDurableAsync(self, next);
+            await grainFactory.GetGrain<IPartitionGrain>(partition).ReportDurableAsync(self, next);
         }
     }
 

@@ -116,7 +116,7 @@ internal sealed partial class PartitionGrain(
             duplicates += result.Duplicates;
             replays += result.Replays;
             Fed(grain, userLastOffset, result.DurableNextOffset);
-            var listener = StableHash.Of(userId);
+            var listener = KeyHash.Of(userId);
             foreach (var play in result.Counted)
             {
                 DeltaOf(play.TrackId).Plays.Add(new TrackPlay(play.Offset, listener, play.Ts, play.MsPlayed, play.Skip));

@@ -79,21 +79,21 @@ public sealed class Candidate(int trackIndex)
     public double GenreAffinity { get; set; }
 
     public double Score() =>
-        ContentWeight * Content
-        + CoListenWeight * CoListen
-        + TrendingWeight * Trending
-        + PopularWeight * Popular
-        + GenreAffinityWeight * GenreAffinity;
+        HeuristicRanker.ContentWeight * Content
+        + HeuristicRanker.CoListenWeight * CoListen
+        + HeuristicRanker.TrendingWeight * Trending
+        + HeuristicRanker.PopularWeight * Popular
+        + HeuristicRanker.GenreAffinityWeight * GenreAffinity;
 
     /// <summary>Why the track is there: the component that adds most to its score.</summary>
     public string Reason(TrackCatalog catalog)
     {
         var parts = new (double Value, Func<string> Text)[]
         {
-            (ContentWeight * Content, () => "close to your taste"),
-            (CoListenWeight * CoListen, () => $"because you played {NameOf(catalog, CoListenedWith)}"),
-            (TrendingWeight * Trending, () => TrendingGenre is null ? "trending now" : $"trending in {TrendingGenre}"),
-            (PopularWeight * Popular, () => PopularGenre is null ? "popular now" : $"popular in {PopularGenre}"),
+            (HeuristicRanker.ContentWeight * Content, () => "close to your taste"),
+            (HeuristicRanker.CoListenWeight * CoListen, () => $"because you played {NameOf(catalog, CoListenedWith)}"),
+            (HeuristicRanker.TrendingWeight * Trending, () => TrendingGenre is null ? "trending now" : $"trending in {TrendingGenre}"),
+            (HeuristicRanker.PopularWeight * Popular, () => PopularGenre is null ? "popular now" : $"popular in {PopularGenre}"),
         };
         var best = parts.MaxBy(p => p.Value);
         return best.Value > 0 ? best.Text() : "popular now";

@@ -24,7 +24,7 @@ internal sealed class TrackGrain(
     {
         var catalog = await catalogHolder.Loaded;
         catalog.TryGet(this.GetPrimaryKeyString(), out _track);
-        _persister = new FeatureStatePersister<TrackState>(this, state, stateOptions);
+        _persister = new FeatureStatePersister<TrackState>(this, GrainFactory, state, stateOptions);
         _persister.Start();
     }
 

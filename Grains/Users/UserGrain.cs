@@ -42,7 +42,7 @@ internal sealed class UserGrain(
             }
         }
 
-        _persister = new FeatureStatePersister<UserState>(this, state, stateOptions);
+        _persister = new FeatureStatePersister<UserState>(this, GrainFactory, state, stateOptions);
         _persister.Start();
     }
 

@@ -36,5 +36,5 @@ internal static class TrendingEndpoints
 
 internal sealed record TrendingResponse(string Genre, TrendingTrack[] Items);
 
-/// <param name="Plays">Plays in the last 24 h of event time.</param>
+/// <summary>A trending track with its catalog names; <c>Plays</c> counts the last 24 h of event time.</summary>
 internal sealed record TrendingTrack(string TrackId, string TrackName, string[] Artists, string[] Genres, long Plays, DateTimeOffset LastPlayTs);

@@ -2,7 +2,6 @@ using Encore.Events;
 using Encore.Features;
 using Encore.Silo.Hosting;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
 
 namespace Encore.Silo.Events;
 
@@ -21,7 +20,7 @@ internal sealed class MemoryStreamEventPublisher(IClusterClient client, IOptions
     public async Task PublishAsync(IReadOnlyList<ListeningEvent> events, CancellationToken cancellationToken)
     {
         var provider = client.GetStreamProvider(Constants.StreamProvider);
-        foreach (var group in events.GroupBy(e => StableHash.Bucket(e.UserId, _partitions)))
+        foreach (var group in events.GroupBy(e => KeyHash.Bucket(e.UserId, _partitions)))
         {
             var (gate, next) = StateOf(group.Key);
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Encore.Catalog;
 using Encore.Pipeline;
-using Orleans.Configuration;
 using Orleans.Dashboard;
 
 namespace Encore.Silo.Hosting;
@@ -30,7 +29,7 @@ internal static class OrleansHosting
             silo.UseLocalhostClustering(
                 orleans.SiloPort,
                 orleans.GatewayPort,
-                new IPEndPoint(IPAddress.Loopback, new OrleansSettings().SiloPort),
+                new IPEndPoint(IPAddress.Loopback, orleans.PrimarySiloPort ?? orleans.SiloPort),
                 orleans.ServiceId,
                 orleans.ClusterId);
             silo.AddMemoryGrainStorage(Constants.GrainStorage);

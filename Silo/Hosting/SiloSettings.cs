@@ -18,6 +18,13 @@ public sealed class OrleansSettings
 
     [Range(1, 65535, ErrorMessage = "Orleans:GatewayPort must be a TCP port (1-65535); set Orleans__GatewayPort.")]
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Localhost clustering: the silo port of the first silo, which the others join. Empty means this
+    /// silo is the first.
+    /// </summary>
+    [Range(1, 65535, ErrorMessage = "Orleans:PrimarySiloPort must be a TCP port (1-65535) or empty.")]
+    public int? PrimarySiloPort { get; set; }
 }
 
 /// <summary>The part of configuration section <c>Kafka</c> the silo reads before the Kafka provider is wired.</summary>

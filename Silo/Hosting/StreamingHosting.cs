@@ -1,4 +1,4 @@
-using Orleans.Configuration;
+using Orleans.Streams;
 
 namespace Encore.Silo.Hosting;
 

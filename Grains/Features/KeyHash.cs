@@ -5,7 +5,7 @@ namespace Encore.Features;
 /// randomized per process): FNV-1a over the UTF-16 code units, finished with a SplitMix64 mix so that
 /// every bit is usable by the unique-listener sketch.
 /// </summary>
-public static class StableHash
+public static class KeyHash
 {
     public static ulong Of(string value)
     {
