@@ -107,7 +107,7 @@ function renderTrending(trending) {
       el("div", {},
         el("div", { className: "title", textContent: t.trackName || t.trackId }),
         el("div", { className: "sub", textContent: t.artists.join(", ") })),
-      el("div", { className: "right", textContent: `${numberFormat.format(t.plays)} plays` }))));
+      el("div", { className: "right", textContent: `${numberFormat.format(t.plays)} ${t.plays === 1 ? "play" : "plays"}` }))));
   $("trending-empty").hidden = trending.items.length > 0;
 }
 
