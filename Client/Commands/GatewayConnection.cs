@@ -60,8 +60,8 @@ internal static class GatewayConnection
         }
 
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        // The verbs print tables and their own one-line errors; framework logs would only clutter them.
+        builder.Logging.ClearProviders();
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoint)
             .Configure<ClusterOptions>(o =>

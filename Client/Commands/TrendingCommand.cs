@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Encore.Tracks;
 using Encore.Trending;
 using Spectre.Console;
 
@@ -16,12 +17,18 @@ internal static class TrendingCommand
         {
             var key = string.IsNullOrWhiteSpace(parse.GetValue(genre)) ? TrendingKeys.All : parse.GetValue(genre)!;
             var top = await client.GetGrain<ITrendingGrain>(key).GetTopAsync(Math.Clamp(parse.GetValue(count), 1, 100));
+            // The client keeps no catalog: the track grains name their tracks.
+            var views = await Task.WhenAll(top.Select(t => client.GetGrain<ITrackGrain>(t.TrackId).GetAsync()));
             var table = new Table().Title($"Trending: {Markup.Escape(key)}")
-                .AddColumn("#").AddColumn("Track id").AddColumn(new TableColumn("Plays 24 h").RightAligned()).AddColumn("Last play");
-            var rank = 1;
-            foreach (var item in top)
+                .AddColumn("#").AddColumn("Track").AddColumn("Artists").AddColumn(new TableColumn("Plays 24 h").RightAligned()).AddColumn("Last play");
+            for (var i = 0; i < top.Length; i++)
             {
-                table.AddRow((rank++).ToString(), Markup.Escape(item.TrackId), item.Plays.ToString("N0"), item.LastPlayTs.ToString("u"));
+                table.AddRow(
+                    (i + 1).ToString(),
+                    Markup.Escape(views[i]?.TrackName ?? top[i].TrackId),
+                    Markup.Escape(string.Join(", ", views[i]?.Artists ?? [])),
+                    top[i].Plays.ToString("N0"),
+                    top[i].LastPlayTs.ToString("u"));
             }
 
             AnsiConsole.Write(table);

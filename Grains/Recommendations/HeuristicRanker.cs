@@ -11,11 +11,13 @@ public static class HeuristicRanker
 {
     public const string ModelVersion = "heuristic-v1";
 
-    public const double ContentWeight = 0.40;
-    public const double CoListenWeight = 0.35;
+    // Co-listens are the most personal signal (what people with this user's recent plays went on to
+    // play), content closeness the broadest; trending and popularity lift what is live right now.
+    public const double ContentWeight = 0.30;
+    public const double CoListenWeight = 0.45;
     public const double TrendingWeight = 0.20;
     public const double PopularWeight = 0.10;
-    public const double GenreAffinityWeight = 0.05;
+    public const double GenreAffinityWeight = 0.10;
 
     /// <summary>Multiplier for each track already picked that shares an artist.</summary>
     public const double ArtistRepeatDiscount = 0.6;

@@ -84,7 +84,7 @@ internal sealed class RecommendationGrain(RecommenderData data) : Grain, IRecomm
                     // Relative to the source's strongest co-listen, damped for popularity so that
                     // what everybody plays does not crowd out what this user's tracks are played with.
                     var popularity = catalog.Tracks[candidate.TrackIndex].Popularity;
-                    var strength = co.Score / strongest / (1 + popularity / 100.0) * (1 - 0.1 * s);
+                    var strength = co.Score / strongest / (1 + 0.5 * popularity / 100.0) * (1 - 0.1 * s);
                     if (strength > candidate.CoListen)
                     {
                         candidate.CoListen = strength;
@@ -97,6 +97,11 @@ internal sealed class RecommendationGrain(RecommenderData data) : Grain, IRecomm
         }
 
         AddPopular(built, taste, CandidateFor, count);
+        if (candidates.Count < count)
+        {
+            // A listener whose few genres are exhausted still gets a full list.
+            AddPopular(built, null, CandidateFor, count);
+        }
 
         var topGenre = taste?.TopGenres.FirstOrDefault()?.Score ?? 0;
         if (topGenre > 0)
