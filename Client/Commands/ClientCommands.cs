@@ -7,6 +7,7 @@ internal static class ClientCommands
 {
     public static IEnumerable<Command> All() =>
     [
+        GenerateCommand.Create(),
         RecommendCommand.Create(),
         UserCommand.Create(),
         TrackCommand.Create(),

@@ -24,7 +24,6 @@ public sealed class TrackCatalog
         "instrumentalness", "liveness", "valence", "tempo",
     ];
 
-    // The CSV columns read, in the order of the Column enum (the leading index column is ignored).
     private static readonly CsvReaderOptions ReaderOptions = CsvReaderOptions.Default with
     {
         Separator = ',',
@@ -33,6 +32,7 @@ public sealed class TrackCatalog
         PoolStrings = true,
     };
 
+    // The CSV columns read, in the order of the Column enum (the leading index column is ignored).
     private static readonly string[] ColumnNames =
     [
         "track_id", "artists", "album_name", "track_name", "popularity", "duration_ms", "explicit",
@@ -76,7 +76,7 @@ public sealed class TrackCatalog
 
     public int Count => _tracks.Length;
 
-    /// <summary>Every genre with at least one track, in first-seen order.</summary>
+    /// <summary>Every genre with at least one track: in first-seen order, the Kaggle file's order for the synthetic catalog.</summary>
     public IReadOnlyList<string> Genres => _genres;
 
     /// <summary>Catalog mean of each raw feature, in <see cref="FeatureNames"/> order.</summary>

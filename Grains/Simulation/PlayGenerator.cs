@@ -75,6 +75,10 @@ public sealed class PlayGenerator
         _genrePools = [.. genres.Select(g => catalog.TracksOfGenre(g).Where(i => catalog.Tracks[i].DurationMs > 0).ToArray())];
         var centroids = GenreCentroids(catalog, _genrePools);
         var liveGenres = Enumerable.Range(0, genres.Count).Where(g => _genrePools[g].Length > 0).ToArray();
+        if (liveGenres.Length == 0)
+        {
+            throw new ArgumentException("No genre of the catalog has a track to play: listeners need at least one.", nameof(catalog));
+        }
 
         var faker = new Faker { Random = new Randomizer(settings.Seed) };
         _users = new UserTaste[settings.Users];

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Encore.Catalog;
 using Xunit.Abstractions;
 
@@ -47,6 +48,25 @@ public sealed class TrackCatalogTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(230666, first.DurationMs);
         Assert.Equal(87.917f, first.Tempo);
         Assert.Equal(4, first.TimeSignature);
+    }
+
+    [Fact]
+    public void NumbersParseTheSameWhateverTheCurrentCulture()
+    {
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = new CultureInfo("de-DE"); // decimal comma, '.' groups thousands
+        try
+        {
+            var catalog = TrackCatalog.Load(WriteCsv(TrickyCsv));
+
+            Assert.Equal(87.917f, catalog.Tracks[0].Tempo);
+            Assert.Equal(1.01e-06f, catalog.Tracks[0].Instrumentalness);
+            Assert.Equal(-9.734f, catalog.Tracks[1].Loudness);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
     }
 
     [Fact]
