@@ -20,7 +20,6 @@ internal sealed class UserGrain(
     private static readonly TimeSpan AffinityHalfLife = TimeSpan.FromDays(14);
     private static readonly TimeSpan TasteHalfLife = TimeSpan.FromDays(7);
 
-    private readonly Dictionary<string, SeenEvent> _seen = new(StringComparer.Ordinal);
     private FeatureStatePersister<UserState> _persister = null!;
     private TrackCatalog _catalog = null!;
 
@@ -32,14 +31,7 @@ internal sealed class UserGrain(
         if (S.Seen.Length != UserState.SeenCapacity)
         {
             S.Seen = new SeenEvent[UserState.SeenCapacity];
-        }
-
-        foreach (var seen in S.Seen)
-        {
-            if (seen.EventId is not null)
-            {
-                _seen[seen.EventId] = seen;
-            }
+            S.SeenNext = 0;
         }
 
         _persister = new FeatureStatePersister<UserState>(this, GrainFactory, state, stateOptions);
@@ -57,12 +49,14 @@ internal sealed class UserGrain(
         {
             var e = item.Event;
             var watermark = S.AppliedOffsets.GetValueOrDefault(item.Partition, -1);
+            var hash = KeyHash.Of(e.EventId);
+            var first = FindSeen(hash);
             if (item.Offset <= watermark)
             {
                 // Already applied. Report it again if it counted then (it is the first occurrence of its
                 // eventId), so that a track grain that lost its effect gets it back.
                 replays++;
-                if (!_seen.TryGetValue(e.EventId, out var first) || (first.Partition == item.Partition && first.Offset == item.Offset))
+                if (first is not { } f || (f.Partition == item.Partition && f.Offset == item.Offset))
                 {
                     counted.Add(Counted(item, PriorAt(HistoryIndexOf(item.Partition, item.Offset))));
                 }
@@ -71,14 +65,14 @@ internal sealed class UserGrain(
             }
 
             S.AppliedOffsets[item.Partition] = item.Offset;
-            if (_seen.ContainsKey(e.EventId))
+            if (first is not null)
             {
                 duplicates++;
                 S.DuplicatesDropped++;
                 continue;
             }
 
-            Remember(new SeenEvent(e.EventId, item.Partition, item.Offset));
+            Remember(new SeenEvent(hash, item.Partition, item.Offset));
             var prior = PriorAt(S.History.Count, e.Ts, e.TrackId);
             Apply(item);
             counted.Add(Counted(item, prior));
@@ -171,7 +165,8 @@ internal sealed class UserGrain(
             S.LastEventTs = e.Ts;
         }
 
-        S.History.Add(new HistoryEntry(e.TrackId, e.Ts, e.MsPlayed, skip, item.Partition, item.Offset));
+        // The catalog's own id string, so histories share it instead of each holding a copy.
+        S.History.Add(new HistoryEntry(known ? track!.TrackId : e.TrackId, e.Ts, e.MsPlayed, skip, item.Partition, item.Offset));
         if (S.History.Count > UserState.HistoryCapacity)
         {
             S.History.RemoveRange(0, S.History.Count - UserState.HistoryCapacity);
@@ -202,15 +197,27 @@ internal sealed class UserGrain(
 
     private void Remember(SeenEvent seen)
     {
-        var slot = S.SeenNext;
-        if (S.Seen[slot].EventId is { } evicted)
+        S.Seen[S.SeenNext] = seen;
+        S.SeenNext = (S.SeenNext + 1) % UserState.SeenCapacity;
+    }
+
+    /// <summary>
+    /// The occurrence of an eventId that counted, if it is among the last ones. A linear scan of 128
+    /// hashes is cheaper than keeping an index; a 64-bit hash collision among one user's last 128
+    /// events is too unlikely to matter.
+    /// </summary>
+    private SeenEvent? FindSeen(ulong hash)
+    {
+        foreach (var seen in S.Seen)
         {
-            _seen.Remove(evicted);
+            // Hash 0 marks an empty slot (a real eventId hashing to 0 is a 1-in-2^64 event).
+            if (seen.EventHash == hash && hash != 0)
+            {
+                return seen;
+            }
         }
 
-        S.Seen[slot] = seen;
-        S.SeenNext = (slot + 1) % UserState.SeenCapacity;
-        _seen[seen.EventId] = seen;
+        return null;
     }
 
     private int HistoryIndexOf(int partition, long offset) =>

@@ -11,7 +11,12 @@ namespace Encore.Users;
 public sealed class UserState : IHasAppliedOffsets
 {
     public const int HistoryCapacity = 50;
-    public const int SeenCapacity = 512;
+
+    /// <summary>
+    /// Producer resends (retries, offline clients re-uploading) arrive within a few of the user's
+    /// later plays; a ring of the last 128 eventIds catches them at 3 KiB per user.
+    /// </summary>
+    public const int SeenCapacity = 128;
 
     [Id(0)] public Dictionary<int, long> AppliedOffsets { get; set; } = [];
     [Id(1)] public long Plays { get; set; }
@@ -22,7 +27,7 @@ public sealed class UserState : IHasAppliedOffsets
     /// <summary>Oldest first, at most <see cref="HistoryCapacity"/>.</summary>
     [Id(5)] public List<HistoryEntry> History { get; set; } = [];
 
-    /// <summary>Ring of the last <see cref="SeenCapacity"/> counted eventIds with the offset that counted them.</summary>
+    /// <summary>Ring of the last <see cref="SeenCapacity"/> counted eventIds (64-bit hashes) with the offset that counted them.</summary>
     [Id(6)] public SeenEvent[] Seen { get; set; } = [];
     [Id(7)] public int SeenNext { get; set; }
     [Id(8)] public DecayingScores Genres { get; set; } = new();
@@ -34,8 +39,9 @@ public sealed class UserState : IHasAppliedOffsets
     [Id(14)] public int SessionPlays { get; set; }
 }
 
+/// <summary>A play in the history; a struct, so 50 of them cost one array and no per-entry objects.</summary>
 [GenerateSerializer, Immutable]
-public sealed record HistoryEntry(
+public readonly record struct HistoryEntry(
     [property: Id(0)] string TrackId,
     [property: Id(1)] DateTimeOffset Ts,
     [property: Id(2)] long MsPlayed,
@@ -45,6 +51,6 @@ public sealed record HistoryEntry(
 
 [GenerateSerializer, Immutable]
 public readonly record struct SeenEvent(
-    [property: Id(0)] string EventId,
+    [property: Id(0)] ulong EventHash,
     [property: Id(1)] int Partition,
     [property: Id(2)] long Offset);

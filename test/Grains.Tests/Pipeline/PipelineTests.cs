@@ -90,6 +90,23 @@ public sealed class PipelineTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AResendIsRecognisedAfterAHundredAndTwentySevenOtherPlaysOfTheUser()
+    {
+        var partition = Plays.NewPartition();
+        var user = $"late-resender-{partition}";
+        var tracks = Plays.Tracks(128, skip: 1300);
+        var plays = tracks.Select((t, i) => Plays.Event(user, t, Now.AddMinutes(-300 + i))).ToArray();
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0, plays));
+
+        await _client.PublishAndWaitAsync(Plays.At(partition, 128, plays[0]));
+
+        var profile = await _client.GetGrain<IUserGrain>(user).GetProfileAsync();
+        Assert.Equal(128, profile!.Plays);
+        Assert.Equal(1, profile.DuplicatesDropped);
+        Assert.Equal(1, (await _client.GetGrain<ITrackGrain>(tracks[0]).GetAsync())!.Plays);
+    }
+
+    [Fact]
     public async Task HistoryStaysCappedAfterAThousandPlays()
     {
         var partition = Plays.NewPartition();
