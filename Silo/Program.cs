@@ -1,6 +1,11 @@
+using Encore.Silo.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.UseOrleans(silo => silo.UseLocalhostClustering());
+builder.AddEncoreSilo().AddEncoreWeb();
 
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok("live"));
+app.MapEncoreWeb();
 app.Run();
+
+/// <summary>The silo's entry point; public so API tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

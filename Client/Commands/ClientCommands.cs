@@ -9,5 +9,9 @@ internal static class ClientCommands
     [
         KafkaDevCommand.Create(),
         GenerateCommand.Create(),
+        RecommendCommand.Create(),
+        UserCommand.Create(),
+        TrackCommand.Create(),
+        TrendingCommand.Create(),
     ];
 }

@@ -1,0 +1,118 @@
+using Encore.Pipeline;
+
+namespace Encore.Tracks;
+
+/// <summary>
+/// One per track, keyed on trackId: plays and skips in event-time windows (1 h, 24 h, 7 d) and all
+/// time, completion rate, approximate unique listeners and top co-listened tracks. Fed by partition
+/// grains with one aggregated delta per batch, so a hot track gets one call per partition batch, not
+/// one per play.
+/// </summary>
+public interface ITrackGrain : IFeatureGrain
+{
+    /// <summary>
+    /// Applies one partition batch's delta. Deltas of a partition arrive in offset order; entries at or
+    /// below the partition's applied watermark are replays and are dropped one by one, so a replayed
+    /// batch cut at different boundaries still counts each offset once.
+    /// </summary>
+    Task<TrackApplyResult> ApplyAsync(TrackDelta delta);
+
+    /// <summary>Catalog fields and live statistics, or <c>null</c> for an id not in the catalog.</summary>
+    Task<TrackView?> GetAsync();
+
+    /// <summary>The most co-listened tracks, strongest first (time-decayed session co-occurrence).</summary>
+    Task<CoListen[]> GetCoListenedAsync(int count);
+}
+
+/// <summary>Everything one partition batch did to one track.</summary>
+/// <param name="LastOffset">The last offset of the batch: the track has seen all of the partition up to here.</param>
+[GenerateSerializer, Immutable]
+public sealed record TrackDelta(
+    [property: Id(0)] int Partition,
+    [property: Id(1)] long LastOffset,
+    [property: Id(2)] TrackPlay[] Plays,
+    [property: Id(3)] CoListenHit[] CoListens);
+
+/// <summary>One counted play of the track.</summary>
+/// <param name="ListenerHash">A stable 64-bit hash of the userId, for the unique-listener sketch.</param>
+[GenerateSerializer, Immutable]
+public sealed record TrackPlay(
+    [property: Id(0)] long Offset,
+    [property: Id(1)] ulong ListenerHash,
+    [property: Id(2)] DateTimeOffset Ts,
+    [property: Id(3)] long MsPlayed,
+    [property: Id(4)] bool Skip);
+
+/// <summary>The track was played in one session together with <paramref name="OtherTrackId"/> (the play at <paramref name="Offset"/>).</summary>
+[GenerateSerializer, Immutable]
+public sealed record CoListenHit(
+    [property: Id(0)] long Offset,
+    [property: Id(1)] string OtherTrackId,
+    [property: Id(2)] DateTimeOffset Ts);
+
+/// <param name="Trending">The track's windowed plays after this delta, for the trending grains.</param>
+[GenerateSerializer, Immutable]
+public sealed record TrackApplyResult(
+    [property: Id(0)] long DurableNextOffset,
+    [property: Id(1)] int PlaysApplied,
+    [property: Id(2)] TrendingEntry Trending);
+
+/// <summary>A snapshot of one track's windowed plays; a higher <paramref name="Version"/> replaces a lower one.</summary>
+/// <param name="Version">The track's count of applied plays: grows with every change.</param>
+/// <param name="AsOf">Event time of the newest play the snapshot includes.</param>
+[GenerateSerializer, Immutable]
+public sealed record TrendingEntry(
+    [property: Id(0)] string TrackId,
+    [property: Id(1)] long WindowPlays,
+    [property: Id(2)] long Version,
+    [property: Id(3)] DateTimeOffset AsOf);
+
+[GenerateSerializer, Immutable]
+public sealed record CoListen(
+    [property: Id(0)] string TrackId,
+    [property: Id(1)] double Score);
+
+/// <summary>Catalog fields of a track plus its live statistics (DESIGN.md §3.4).</summary>
+[GenerateSerializer, Immutable]
+public sealed record TrackView
+{
+    [Id(0)] public required string TrackId { get; init; }
+    [Id(1)] public required string TrackName { get; init; }
+    [Id(2)] public required string AlbumName { get; init; }
+    [Id(3)] public required string[] Artists { get; init; }
+    [Id(4)] public required string[] Genres { get; init; }
+    [Id(5)] public int Popularity { get; init; }
+    [Id(6)] public int DurationMs { get; init; }
+    [Id(7)] public bool Explicit { get; init; }
+    [Id(8)] public required AudioFeatures Features { get; init; }
+    [Id(9)] public long Plays { get; init; }
+    [Id(10)] public long Skips { get; init; }
+    [Id(11)] public long Plays1h { get; init; }
+    [Id(12)] public long Plays24h { get; init; }
+    [Id(13)] public long Plays7d { get; init; }
+    [Id(14)] public long Skips1h { get; init; }
+    [Id(15)] public long Skips24h { get; init; }
+    [Id(16)] public long Skips7d { get; init; }
+    [Id(17)] public double CompletionRate { get; init; }
+    [Id(18)] public long UniqueListeners { get; init; }
+    [Id(19)] public required CoListen[] CoListened { get; init; }
+    [Id(20)] public DateTimeOffset? LastPlayTs { get; init; }
+}
+
+/// <summary>Spotify's raw audio features of a track.</summary>
+[GenerateSerializer, Immutable]
+public sealed record AudioFeatures
+{
+    [Id(0)] public float Danceability { get; init; }
+    [Id(1)] public float Energy { get; init; }
+    [Id(2)] public int Key { get; init; }
+    [Id(3)] public float Loudness { get; init; }
+    [Id(4)] public int Mode { get; init; }
+    [Id(5)] public float Speechiness { get; init; }
+    [Id(6)] public float Acousticness { get; init; }
+    [Id(7)] public float Instrumentalness { get; init; }
+    [Id(8)] public float Liveness { get; init; }
+    [Id(9)] public float Valence { get; init; }
+    [Id(10)] public float Tempo { get; init; }
+    [Id(11)] public int TimeSignature { get; init; }
+}

@@ -1,0 +1,110 @@
+using Encore.Events;
+using Encore.Pipeline;
+
+namespace Encore.Users;
+
+/// <summary>
+/// One per listener, keyed on userId: play and skip counts, recent history, genre and artist
+/// affinities, a decayed taste vector over standardized audio features and the session context.
+/// It sees its events in partition order, so a per-partition applied-offset watermark is enough to
+/// drop replays; a bounded ring of recent eventIds drops producer resends that got a new offset.
+/// </summary>
+public interface IUserGrain : IFeatureGrain
+{
+    /// <summary>
+    /// Applies this user's events of one batch of one partition (in offset order). Events at or below
+    /// the watermark are replays: they change nothing but are reported again in
+    /// <see cref="UserApplyResult.Counted"/> when they counted the first time, so that a track grain
+    /// that lost them still gets them.
+    /// </summary>
+    Task<UserApplyResult> ApplyAsync(UserBatch batch);
+
+    /// <summary>The profile, or <c>null</c> for a user never seen.</summary>
+    Task<UserProfile?> GetProfileAsync();
+
+    /// <summary>What the recommender needs; <c>null</c> for a user never seen.</summary>
+    Task<UserTaste?> GetTasteAsync();
+}
+
+/// <summary>One user's events of one batch, all of <paramref name="Partition"/>, in offset order.</summary>
+[GenerateSerializer, Immutable]
+public sealed record UserBatch(
+    [property: Id(0)] int Partition,
+    [property: Id(1)] PartitionEvent[] Events);
+
+/// <summary>What a user grain did with a batch.</summary>
+/// <param name="Counted">Events that count (first occurrences, whether applied now or earlier), with their session context.</param>
+/// <param name="Applied">Events applied for the first time by this call.</param>
+/// <param name="Duplicates">Events dropped by this call as resends of an eventId already counted.</param>
+/// <param name="Replays">Events at or below the partition watermark (already seen).</param>
+/// <param name="DurableNextOffset">The grain's effects of every offset of the partition below this are durable.</param>
+[GenerateSerializer, Immutable]
+public sealed record UserApplyResult(
+    [property: Id(0)] CountedPlay[] Counted,
+    [property: Id(1)] int Applied,
+    [property: Id(2)] int Duplicates,
+    [property: Id(3)] int Replays,
+    [property: Id(4)] long DurableNextOffset);
+
+/// <summary>A counted play as the track grains need it.</summary>
+/// <param name="SessionPrior">Distinct tracks the user played just before in the same session (co-listens).</param>
+[GenerateSerializer, Immutable]
+public sealed record CountedPlay(
+    [property: Id(0)] long Offset,
+    [property: Id(1)] string TrackId,
+    [property: Id(2)] DateTimeOffset Ts,
+    [property: Id(3)] long MsPlayed,
+    [property: Id(4)] bool Skip,
+    [property: Id(5)] string[] SessionPrior);
+
+[GenerateSerializer, Immutable]
+public sealed record UserProfile
+{
+    [Id(0)] public required string UserId { get; init; }
+    [Id(1)] public long Plays { get; init; }
+    [Id(2)] public long Skips { get; init; }
+    [Id(3)] public double SkipRate { get; init; }
+    [Id(4)] public double CompletionRate { get; init; }
+    [Id(5)] public long DuplicatesDropped { get; init; }
+    [Id(6)] public required Affinity[] TopGenres { get; init; }
+    [Id(7)] public required Affinity[] TopArtists { get; init; }
+
+    /// <summary>Newest first.</summary>
+    [Id(8)] public required RecentPlay[] RecentTracks { get; init; }
+    [Id(9)] public DateTimeOffset? LastEventTs { get; init; }
+    [Id(10)] public required SessionInfo Session { get; init; }
+
+    /// <summary>The decayed taste vector over the catalog's standardized audio features.</summary>
+    [Id(11)] public required float[] Taste { get; init; }
+}
+
+[GenerateSerializer, Immutable]
+public sealed record Affinity([property: Id(0)] string Name, [property: Id(1)] double Score);
+
+[GenerateSerializer, Immutable]
+public sealed record RecentPlay(
+    [property: Id(0)] string TrackId,
+    [property: Id(1)] string TrackName,
+    [property: Id(2)] string[] Artists,
+    [property: Id(3)] DateTimeOffset Ts,
+    [property: Id(4)] long MsPlayed,
+    [property: Id(5)] bool Skipped);
+
+/// <summary>The user's current session: plays separated by at most the session gap, in event time.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SessionInfo(
+    [property: Id(0)] DateTimeOffset? Start,
+    [property: Id(1)] int Plays,
+    [property: Id(2)] string[] RecentTrackIds);
+
+/// <summary>A user's features as the recommender uses them.</summary>
+/// <param name="Taste">Decayed mean of standardized audio features of completed plays; empty when none.</param>
+/// <param name="RecentTrackIds">Newest first, distinct.</param>
+[GenerateSerializer, Immutable]
+public sealed record UserTaste(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] long Plays,
+    [property: Id(2)] float[] Taste,
+    [property: Id(3)] string[] RecentTrackIds,
+    [property: Id(4)] Affinity[] TopGenres,
+    [property: Id(5)] Affinity[] TopArtists);

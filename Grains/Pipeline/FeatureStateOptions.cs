@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Encore.Pipeline;
+
+/// <summary>
+/// Configuration section <c>FeatureState</c>: when user and track grains write their state. Writing on
+/// every event would make storage the bottleneck, so grains buffer and write every
+/// <see cref="WriteEveryEvents"/> changes or every <see cref="WriteInterval"/>, whichever comes first;
+/// partition grains keep the checkpoint below what is still buffered.
+/// </summary>
+public sealed class FeatureStateOptions
+{
+    public const string SectionName = "FeatureState";
+
+    [Range(1, 1_000_000)]
+    public int WriteEveryEvents { get; set; } = 200;
+
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan WriteInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// True while grain storage is in memory: an applied event is then as durable as it will ever be
+    /// (storage dies with the silo like the activation does), so apply results declare it at once.
+    /// The PostgreSQL wiring sets it to false.
+    /// </summary>
+    public bool ApplyIsDurable { get; set; } = true;
+}

@@ -1,0 +1,283 @@
+using Encore.Catalog;
+using Encore.Events;
+using Encore.Features;
+using Encore.Stats;
+using Encore.Streams.Kafka.Checkpoints;
+using Encore.Tracks;
+using Encore.Trending;
+using Encore.Users;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+
+namespace Encore.Pipeline;
+
+/// <remarks>
+/// Per batch: the user grains first (in parallel), because they decide which events count (a resend
+/// of an eventId does not); then one aggregated delta per track (in parallel); trending snapshots are
+/// buffered and sent on a timer. For every grain fed, it keeps the oldest offset whose effect that
+/// grain may still hold only in memory, and declares to the partition's checkpoint only offsets below
+/// all of them. It lives as long as the silo (never collected when idle), because that bookkeeping
+/// is in memory: a new activation starts clean, which is safe only after the stream has restarted
+/// from the committed offset, as it does when a silo dies.
+/// </remarks>
+[ImplicitStreamSubscription(Constants.PartitionStreamNamespace)]
+[CollectionAgeLimit(AlwaysActive = true)]
+internal sealed partial class PartitionGrain(
+    CatalogHolder catalogHolder,
+    IPipelineStats stats,
+    IOptions<PipelineOptions> options,
+    ILogger<PartitionGrain> logger)
+    : Grain, IPartitionGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<PartitionEvent>
+{
+    private readonly Dictionary<GrainId, Undurable> _undurable = [];
+    private readonly Dictionary<string, TrendingEntry> _trending = new(StringComparer.Ordinal);
+    private TrackCatalog _catalog = null!;
+    private int _partition;
+    private long _nextOffset = -1;
+    private long _declared = -1;
+    private long _processed;
+    private long _duplicates;
+    private long _replays;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _partition = checked((int)this.GetPrimaryKeyLong());
+        _catalog = await catalogHolder.Loaded;
+        var o = options.Value;
+        this.RegisterGrainTimer(DeclareAsync, new GrainTimerCreationOptions(o.DeclareInterval, o.DeclareInterval) { Interleave = false });
+        this.RegisterGrainTimer(FlushTrendingAsync, new GrainTimerCreationOptions(o.TrendingFlushInterval, o.TrendingFlushInterval) { Interleave = false });
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A graceful stop (shutdown, rebalancing): ask every grain still buffering to write, so that
+        // the last declaration covers everything this activation processed.
+        var flushes = _undurable.Select(async entry =>
+        {
+            try
+            {
+                var next = await GrainFactory.GetGrain<IFeatureGrain>(entry.Key).FlushAsync(_partition).WaitAsync(cancellationToken);
+                Durable(entry.Key, next);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogFlushFailed(logger, exception, entry.Key, _partition);
+            }
+        }).ToList();
+        await Task.WhenAll(flushes);
+        await DeclareAsync();
+        await FlushTrendingAsync();
+    }
+
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        handleFactory.Create<PartitionEvent>().ResumeAsync(this);
+
+    public async Task OnNextAsync(IList<SequentialItem<PartitionEvent>> items)
+    {
+        var byUser = new Dictionary<string, List<PartitionEvent>>(StringComparer.Ordinal);
+        var lastOffset = -1L;
+        foreach (var item in items)
+        {
+            var e = item.Item;
+            if (e.Partition != _partition)
+            {
+                LogForeignPartition(logger, e.Partition, e.Offset, _partition);
+                continue;
+            }
+
+            if (!byUser.TryGetValue(e.Event.UserId, out var events))
+            {
+                byUser[e.Event.UserId] = events = [];
+            }
+
+            events.Add(e);
+            lastOffset = Math.Max(lastOffset, e.Offset);
+        }
+
+        if (lastOffset < 0)
+        {
+            return;
+        }
+
+        var users = await Task.WhenAll(byUser.Select(async entry =>
+        {
+            var grain = GrainFactory.GetGrain<IUserGrain>(entry.Key);
+            var result = await grain.ApplyAsync(new UserBatch(_partition, [.. entry.Value]));
+            return (Grain: grain.GetGrainId(), UserId: entry.Key, LastOffset: entry.Value[^1].Offset, Result: result);
+        }));
+
+        var deltas = new Dictionary<string, (List<TrackPlay> Plays, List<CoListenHit> CoListens)>(StringComparer.Ordinal);
+        int applied = 0, duplicates = 0, replays = 0;
+        foreach (var (grain, userId, userLastOffset, result) in users)
+        {
+            applied += result.Applied;
+            duplicates += result.Duplicates;
+            replays += result.Replays;
+            Fed(grain, userLastOffset, result.DurableNextOffset);
+            var listener = KeyHash.Of(userId);
+            foreach (var play in result.Counted)
+            {
+                DeltaOf(play.TrackId).Plays.Add(new TrackPlay(play.Offset, listener, play.Ts, play.MsPlayed, play.Skip));
+                if (play.Skip)
+                {
+                    continue;
+                }
+
+                foreach (var prior in play.SessionPrior)
+                {
+                    DeltaOf(play.TrackId).CoListens.Add(new CoListenHit(play.Offset, prior, play.Ts));
+                    DeltaOf(prior).CoListens.Add(new CoListenHit(play.Offset, play.TrackId, play.Ts));
+                }
+            }
+        }
+
+        var tracks = await Task.WhenAll(deltas.Select(async entry =>
+        {
+            var grain = GrainFactory.GetGrain<ITrackGrain>(entry.Key);
+            var delta = new TrackDelta(_partition, lastOffset, [.. entry.Value.Plays], [.. entry.Value.CoListens]);
+            return (Grain: grain.GetGrainId(), Result: await grain.ApplyAsync(delta));
+        }));
+
+        foreach (var (grain, result) in tracks)
+        {
+            Fed(grain, lastOffset, result.DurableNextOffset);
+            if (result.PlaysApplied > 0 || _trending.ContainsKey(result.Trending.TrackId))
+            {
+                _trending[result.Trending.TrackId] = result.Trending;
+            }
+        }
+
+        _nextOffset = Math.Max(_nextOffset, lastOffset + 1);
+        _processed += applied + duplicates;
+        _duplicates += duplicates;
+        _replays += replays;
+        stats.RecordProcessed(applied + duplicates, duplicates, replays);
+        await DeclareAsync();
+
+        (List<TrackPlay> Plays, List<CoListenHit> CoListens) DeltaOf(string trackId)
+        {
+            if (!deltas.TryGetValue(trackId, out var delta))
+            {
+                deltas[trackId] = delta = ([], []);
+            }
+
+            return delta;
+        }
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        LogStreamError(logger, ex, _partition);
+        return Task.CompletedTask;
+    }
+
+    public Task ReportDurableAsync(GrainId grain, long nextOffset)
+    {
+        Durable(grain, nextOffset);
+        return Task.CompletedTask;
+    }
+
+    public Task<PartitionStatus> GetStatusAsync() => Task.FromResult(new PartitionStatus(
+        _partition, _nextOffset, _declared, _undurable.Count, _processed, _duplicates, _replays));
+
+    /// <summary>Records that <paramref name="grain"/> was sent offsets up to <paramref name="lastSent"/> and is durable below <paramref name="durableNext"/>.</summary>
+    private void Fed(GrainId grain, long lastSent, long durableNext)
+    {
+        if (durableNext > lastSent)
+        {
+            _undurable.Remove(grain);
+            return;
+        }
+
+        _undurable[grain] = _undurable.TryGetValue(grain, out var known)
+            ? new Undurable(Math.Max(known.DurableNext, durableNext), Math.Max(known.LastSent, lastSent))
+            : new Undurable(durableNext, lastSent);
+    }
+
+    private void Durable(GrainId grain, long durableNext)
+    {
+        if (!_undurable.TryGetValue(grain, out var known))
+        {
+            return;
+        }
+
+        if (durableNext > known.LastSent)
+        {
+            _undurable.Remove(grain);
+        }
+        else if (durableNext > known.DurableNext)
+        {
+            _undurable[grain] = known with { DurableNext = durableNext };
+        }
+    }
+
+    private async Task DeclareAsync()
+    {
+        if (_nextOffset < 0)
+        {
+            return;
+        }
+
+        var safe = _nextOffset;
+        foreach (var undurable in _undurable.Values)
+        {
+            safe = Math.Min(safe, undurable.DurableNext);
+        }
+
+        if (safe > _declared)
+        {
+            await KafkaCheckpoint.Get(GrainFactory, Constants.StreamProvider, _partition).DeclareDurableAsync(safe);
+            _declared = safe;
+        }
+    }
+
+    private async Task FlushTrendingAsync()
+    {
+        if (_trending.Count == 0)
+        {
+            return;
+        }
+
+        var entries = _trending.Values.ToArray();
+        _trending.Clear();
+        var byGenre = new Dictionary<string, List<TrendingEntry>>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (!_catalog.TryGet(entry.TrackId, out var track))
+            {
+                continue;
+            }
+
+            foreach (var genre in track.Genres)
+            {
+                if (!byGenre.TryGetValue(genre, out var list))
+                {
+                    byGenre[genre] = list = [];
+                }
+
+                list.Add(entry);
+            }
+        }
+
+        var updates = byGenre.Select(g => GrainFactory.GetGrain<ITrendingGrain>(g.Key).UpdateAsync([.. g.Value])).ToList();
+        updates.Add(GrainFactory.GetGrain<ITrendingGrain>(TrendingKeys.All).UpdateAsync(entries));
+        await Task.WhenAll(updates);
+    }
+
+    /// <param name="DurableNext">The grain's effects below this offset are durable.</param>
+    /// <param name="LastSent">The highest offset sent to the grain.</param>
+    private readonly record struct Undurable(long DurableNext, long LastSent);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Event of partition {EventPartition} at offset {Offset} arrived on the stream of partition {Partition}; ignored")]
+    private static partial void LogForeignPartition(ILogger logger, int eventPartition, long offset, int partition);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Stream error on partition {Partition}")]
+    private static partial void LogStreamError(ILogger logger, Exception exception, int partition);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Grain {Grain} could not flush partition {Partition} while the partition grain stopped")]
+    private static partial void LogFlushFailed(ILogger logger, Exception exception, GrainId grain, int partition);
+}

@@ -1,0 +1,106 @@
+using Encore.Catalog;
+
+namespace Encore.Recommendations;
+
+/// <summary>
+/// The transparent score used until a trained model exists (DESIGN.md §6): a weighted sum of what
+/// brought the candidate in, then a greedy re-rank that discounts each further track by an artist
+/// already picked. Each item keeps the reason of its strongest component.
+/// </summary>
+public static class HeuristicRanker
+{
+    public const string ModelVersion = "heuristic-v1";
+
+    // Co-listens are the most personal signal (what people with this user's recent plays went on to
+    // play), content closeness the broadest; trending and popularity lift what is live right now.
+    public const double ContentWeight = 0.30;
+    public const double CoListenWeight = 0.45;
+    public const double TrendingWeight = 0.20;
+    public const double PopularWeight = 0.10;
+    public const double GenreAffinityWeight = 0.10;
+
+    /// <summary>Multiplier for each track already picked that shares an artist.</summary>
+    public const double ArtistRepeatDiscount = 0.6;
+
+    public static List<(Candidate Candidate, double Score)> Rank(IEnumerable<Candidate> candidates, TrackCatalog catalog, int count)
+    {
+        var pool = candidates.Select(c => (Candidate: c, Base: c.Score(), Track: catalog.Tracks[c.TrackIndex])).ToList();
+        var picked = new List<(Candidate, double)>(count);
+        var artistCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (picked.Count < count && pool.Count > 0)
+        {
+            var best = -1;
+            var bestScore = double.MinValue;
+            for (var i = 0; i < pool.Count; i++)
+            {
+                var repeats = pool[i].Track.Artists.Sum(a => artistCounts.GetValueOrDefault(a));
+                var score = pool[i].Base * Math.Pow(ArtistRepeatDiscount, repeats);
+                if (score > bestScore || (score == bestScore && string.CompareOrdinal(pool[i].Track.TrackId, pool[best].Track.TrackId) < 0))
+                {
+                    best = i;
+                    bestScore = score;
+                }
+            }
+
+            var chosen = pool[best];
+            pool.RemoveAt(best);
+            foreach (var artist in chosen.Track.Artists)
+            {
+                artistCounts[artist] = artistCounts.GetValueOrDefault(artist) + 1;
+            }
+
+            picked.Add((chosen.Candidate, bestScore));
+        }
+
+        return picked;
+    }
+}
+
+/// <summary>One candidate track and the strength (0..1) of each source that proposed it.</summary>
+public sealed class Candidate(int trackIndex)
+{
+    public int TrackIndex { get; } = trackIndex;
+
+    /// <summary>Closeness to the user's taste vector.</summary>
+    public double Content { get; set; }
+
+    /// <summary>Co-listened with the user's recent plays, damped for popularity.</summary>
+    public double CoListen { get; set; }
+
+    /// <summary>The recent play it was co-listened with most.</summary>
+    public string? CoListenedWith { get; set; }
+
+    public double Trending { get; set; }
+    public string? TrendingGenre { get; set; }
+
+    /// <summary>Popular in a genre (cold start and filler).</summary>
+    public double Popular { get; set; }
+    public string? PopularGenre { get; set; }
+
+    /// <summary>The user's affinity to the track's genres, 0..1.</summary>
+    public double GenreAffinity { get; set; }
+
+    public double Score() =>
+        HeuristicRanker.ContentWeight * Content
+        + HeuristicRanker.CoListenWeight * CoListen
+        + HeuristicRanker.TrendingWeight * Trending
+        + HeuristicRanker.PopularWeight * Popular
+        + HeuristicRanker.GenreAffinityWeight * GenreAffinity;
+
+    /// <summary>Why the track is there: the component that adds most to its score.</summary>
+    public string Reason(TrackCatalog catalog)
+    {
+        var parts = new (double Value, Func<string> Text)[]
+        {
+            (HeuristicRanker.ContentWeight * Content, () => "close to your taste"),
+            (HeuristicRanker.CoListenWeight * CoListen, () => $"because you played {NameOf(catalog, CoListenedWith)}"),
+            (HeuristicRanker.TrendingWeight * Trending, () => TrendingGenre is null ? "trending now" : $"trending in {TrendingGenre}"),
+            (HeuristicRanker.PopularWeight * Popular, () => PopularGenre is null ? "popular now" : $"popular in {PopularGenre}"),
+        };
+        var best = parts.MaxBy(p => p.Value);
+        return best.Value > 0 ? best.Text() : "popular now";
+    }
+
+    private static string NameOf(TrackCatalog catalog, string? trackId) =>
+        trackId is not null && catalog.TryGet(trackId, out var track) && track.TrackName.Length > 0 ? track.TrackName : trackId ?? "";
+}

@@ -1,0 +1,141 @@
+using Encore.Catalog;
+using Encore.Features;
+using Encore.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Encore.Tracks;
+
+internal sealed class TrackGrain(
+    [PersistentState("track", Constants.GrainStorage)] IPersistentState<TrackState> state,
+    CatalogHolder catalogHolder,
+    [FromKeyedServices(Clocks.Windows)] TimeProvider clock,
+    IOptions<FeatureStateOptions> stateOptions) : Grain, ITrackGrain
+{
+    private const int CoListenCapacity = 64;
+    private static readonly TimeSpan CoListenHalfLife = TimeSpan.FromDays(7);
+
+    private FeatureStatePersister<TrackState> _persister = null!;
+    private Track? _track;
+
+    private TrackState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var catalog = await catalogHolder.Loaded;
+        catalog.TryGet(this.GetPrimaryKeyString(), out _track);
+        _persister = new FeatureStatePersister<TrackState>(this, GrainFactory, state, stateOptions);
+        _persister.Start();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _persister.StopAsync();
+
+    public async Task<TrackApplyResult> ApplyAsync(TrackDelta delta)
+    {
+        var now = clock.GetUtcNow();
+        var watermark = S.AppliedOffsets.GetValueOrDefault(delta.Partition, -1);
+        var applied = 0;
+        foreach (var play in delta.Plays)
+        {
+            if (play.Offset <= watermark)
+            {
+                continue;
+            }
+
+            S.Plays++;
+            S.Skips += play.Skip ? 1 : 0;
+            S.CompletionSum += _track is null || _track.DurationMs <= 0 ? 0 : Math.Min(1.0, (double)play.MsPlayed / _track.DurationMs);
+            S.Windows.Add(play.Ts, play.Skip, now);
+            S.Listeners.Add(play.ListenerHash);
+            if (S.LastPlayTs is null || play.Ts > S.LastPlayTs)
+            {
+                S.LastPlayTs = play.Ts;
+            }
+
+            applied++;
+        }
+
+        var changes = applied;
+        foreach (var hit in delta.CoListens)
+        {
+            if (hit.Offset > watermark)
+            {
+                S.CoListened.Add(hit.OtherTrackId, 1.0, hit.Ts, CoListenHalfLife, CoListenCapacity);
+                changes++;
+            }
+        }
+
+        if (delta.LastOffset > watermark)
+        {
+            S.AppliedOffsets[delta.Partition] = delta.LastOffset;
+        }
+
+        await _persister.ChangedAsync(changes);
+        var trending = new TrendingEntry(
+            this.GetPrimaryKeyString(), S.Windows.Count(PlayWindows.Day, now).Plays, S.Plays, S.LastPlayTs ?? now);
+        return new TrackApplyResult(_persister.DurableNextOffset(delta.Partition), applied, trending);
+    }
+
+    public async Task<long> FlushAsync(int partition)
+    {
+        await _persister.PersistAsync();
+        return _persister.DurableNextOffset(partition);
+    }
+
+    public Task<TrackView?> GetAsync()
+    {
+        if (_track is not { } t)
+        {
+            return Task.FromResult<TrackView?>(null);
+        }
+
+        var now = clock.GetUtcNow();
+        var hour = S.Windows.Count(PlayWindows.Hour, now);
+        var day = S.Windows.Count(PlayWindows.Day, now);
+        var week = S.Windows.Count(PlayWindows.Week, now);
+        return Task.FromResult<TrackView?>(new TrackView
+        {
+            TrackId = t.TrackId,
+            TrackName = t.TrackName,
+            AlbumName = t.AlbumName,
+            Artists = t.Artists,
+            Genres = t.Genres,
+            Popularity = t.Popularity,
+            DurationMs = t.DurationMs,
+            Explicit = t.Explicit,
+            Features = new AudioFeatures
+            {
+                Danceability = t.Danceability,
+                Energy = t.Energy,
+                Key = t.Key,
+                Loudness = t.Loudness,
+                Mode = t.Mode,
+                Speechiness = t.Speechiness,
+                Acousticness = t.Acousticness,
+                Instrumentalness = t.Instrumentalness,
+                Liveness = t.Liveness,
+                Valence = t.Valence,
+                Tempo = t.Tempo,
+                TimeSignature = t.TimeSignature,
+            },
+            Plays = S.Plays,
+            Skips = S.Skips,
+            Plays1h = hour.Plays,
+            Plays24h = day.Plays,
+            Plays7d = week.Plays,
+            Skips1h = hour.Skips,
+            Skips24h = day.Skips,
+            Skips7d = week.Skips,
+            CompletionRate = S.Plays == 0 ? 0 : Math.Round(S.CompletionSum / S.Plays, 4),
+            UniqueListeners = S.Listeners.Estimate(),
+            CoListened = CoListened(10),
+            LastPlayTs = S.LastPlayTs,
+        });
+    }
+
+    public Task<CoListen[]> GetCoListenedAsync(int count) => Task.FromResult(CoListened(count));
+
+    private CoListen[] CoListened(int count) =>
+        [.. S.CoListened.Top(count).Select(e => new CoListen(e.Key, Math.Round(e.Value, 4)))];
+}

@@ -1,0 +1,273 @@
+using Encore.Catalog;
+using Encore.Events;
+using Encore.Features;
+using Encore.Pipeline;
+using Microsoft.Extensions.Options;
+
+namespace Encore.Users;
+
+internal sealed class UserGrain(
+    [PersistentState("user", Constants.GrainStorage)] IPersistentState<UserState> state,
+    CatalogHolder catalogHolder,
+    IOptions<FeatureStateOptions> stateOptions) : Grain, IUserGrain
+{
+    /// <summary>Plays further apart than this (event time) start a new session.</summary>
+    public static readonly TimeSpan SessionGap = TimeSpan.FromMinutes(30);
+
+    private const int MaxSessionPrior = 3;
+    private const int GenreCapacity = 32;
+    private const int ArtistCapacity = 64;
+    private static readonly TimeSpan AffinityHalfLife = TimeSpan.FromDays(14);
+    private static readonly TimeSpan TasteHalfLife = TimeSpan.FromDays(7);
+
+    private FeatureStatePersister<UserState> _persister = null!;
+    private TrackCatalog _catalog = null!;
+
+    private UserState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _catalog = await catalogHolder.Loaded;
+        if (S.Seen.Length != UserState.SeenCapacity)
+        {
+            S.Seen = new SeenEvent[UserState.SeenCapacity];
+            S.SeenNext = 0;
+        }
+
+        _persister = new FeatureStatePersister<UserState>(this, GrainFactory, state, stateOptions);
+        _persister.Start();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _persister.StopAsync();
+
+    public async Task<UserApplyResult> ApplyAsync(UserBatch batch)
+    {
+        var counted = new List<CountedPlay>(batch.Events.Length);
+        int applied = 0, duplicates = 0, replays = 0;
+        foreach (var item in batch.Events)
+        {
+            var e = item.Event;
+            var watermark = S.AppliedOffsets.GetValueOrDefault(item.Partition, -1);
+            var hash = KeyHash.Of(e.EventId);
+            var first = FindSeen(hash);
+            if (item.Offset <= watermark)
+            {
+                // Already applied. Report it again if it counted then (it is the first occurrence of its
+                // eventId), so that a track grain that lost its effect gets it back.
+                replays++;
+                if (first is not { } f || (f.Partition == item.Partition && f.Offset == item.Offset))
+                {
+                    counted.Add(Counted(item, PriorAt(HistoryIndexOf(item.Partition, item.Offset))));
+                }
+
+                continue;
+            }
+
+            S.AppliedOffsets[item.Partition] = item.Offset;
+            if (first is not null)
+            {
+                duplicates++;
+                S.DuplicatesDropped++;
+                continue;
+            }
+
+            Remember(new SeenEvent(hash, item.Partition, item.Offset));
+            var prior = PriorAt(S.History.Count, e.Ts, e.TrackId);
+            Apply(item);
+            counted.Add(Counted(item, prior));
+            applied++;
+        }
+
+        await _persister.ChangedAsync(applied + duplicates);
+        return new UserApplyResult([.. counted], applied, duplicates, replays, _persister.DurableNextOffset(batch.Partition));
+    }
+
+    public async Task<long> FlushAsync(int partition)
+    {
+        await _persister.PersistAsync();
+        return _persister.DurableNextOffset(partition);
+    }
+
+    public Task<UserProfile?> GetProfileAsync()
+    {
+        if (S.Plays == 0)
+        {
+            return Task.FromResult<UserProfile?>(null);
+        }
+
+        var recent = new List<RecentPlay>(S.History.Count);
+        for (var i = S.History.Count - 1; i >= 0; i--)
+        {
+            var h = S.History[i];
+            _catalog.TryGet(h.TrackId, out var track);
+            recent.Add(new RecentPlay(h.TrackId, track?.TrackName ?? "", track?.Artists ?? [], h.Ts, h.MsPlayed, h.Skip));
+        }
+
+        return Task.FromResult<UserProfile?>(new UserProfile
+        {
+            UserId = this.GetPrimaryKeyString(),
+            Plays = S.Plays,
+            Skips = S.Skips,
+            SkipRate = (double)S.Skips / S.Plays,
+            CompletionRate = S.CompletionSum / S.Plays,
+            DuplicatesDropped = S.DuplicatesDropped,
+            TopGenres = Top(S.Genres, 5),
+            TopArtists = Top(S.Artists, 10),
+            RecentTracks = [.. recent],
+            LastEventTs = S.LastEventTs,
+            Session = new SessionInfo(S.SessionStart, S.SessionPlays, SessionTracks()),
+            Taste = S.Taste.Mean(),
+        });
+    }
+
+    public Task<UserTaste?> GetTasteAsync()
+    {
+        if (S.Plays == 0)
+        {
+            return Task.FromResult<UserTaste?>(null);
+        }
+
+        var recent = new List<string>();
+        for (var i = S.History.Count - 1; i >= 0 && recent.Count < 20; i--)
+        {
+            if (!recent.Contains(S.History[i].TrackId))
+            {
+                recent.Add(S.History[i].TrackId);
+            }
+        }
+
+        return Task.FromResult<UserTaste?>(new UserTaste(
+            this.GetPrimaryKeyString(), S.Plays, S.Taste.Mean(), [.. recent], Top(S.Genres, 5), Top(S.Artists, 10)));
+    }
+
+    private void Apply(PartitionEvent item)
+    {
+        var e = item.Event;
+        var skip = e.IsSkip;
+        var known = _catalog.TryGet(e.TrackId, out var track);
+        var completion = known ? e.CompletionOf(track!.DurationMs) : 0;
+
+        S.Plays++;
+        S.Skips += skip ? 1 : 0;
+        S.CompletionSum += completion;
+
+        if (S.SessionLastTs is not { } last || (e.Ts - last).Duration() > SessionGap)
+        {
+            S.SessionStart = e.Ts;
+            S.SessionPlays = 0;
+        }
+
+        S.SessionPlays++;
+        S.SessionLastTs = e.Ts;
+        if (S.LastEventTs is null || e.Ts > S.LastEventTs)
+        {
+            S.LastEventTs = e.Ts;
+        }
+
+        // The catalog's own id string, so histories share it instead of each holding a copy.
+        S.History.Add(new HistoryEntry(known ? track!.TrackId : e.TrackId, e.Ts, e.MsPlayed, skip, item.Partition, item.Offset));
+        if (S.History.Count > UserState.HistoryCapacity)
+        {
+            S.History.RemoveRange(0, S.History.Count - UserState.HistoryCapacity);
+        }
+
+        if (!known)
+        {
+            return;
+        }
+
+        // A finished play says more than a half-heard one; a skip counts against the genre and artist.
+        var weight = skip ? -0.3 : 0.5 + 0.5 * completion;
+        foreach (var genre in track!.Genres)
+        {
+            S.Genres.Add(genre, weight, e.Ts, AffinityHalfLife, GenreCapacity);
+        }
+
+        foreach (var artist in track.Artists)
+        {
+            S.Artists.Add(artist, weight, e.Ts, AffinityHalfLife, ArtistCapacity);
+        }
+
+        if (!skip)
+        {
+            S.Taste.Add(_catalog.FeatureVector(_catalog.IndexOf(e.TrackId)), completion, e.Ts, TasteHalfLife);
+        }
+    }
+
+    private void Remember(SeenEvent seen)
+    {
+        S.Seen[S.SeenNext] = seen;
+        S.SeenNext = (S.SeenNext + 1) % UserState.SeenCapacity;
+    }
+
+    /// <summary>
+    /// The occurrence of an eventId that counted, if it is among the last ones. A linear scan of 128
+    /// hashes is cheaper than keeping an index; a 64-bit hash collision among one user's last 128
+    /// events is too unlikely to matter.
+    /// </summary>
+    private SeenEvent? FindSeen(ulong hash)
+    {
+        foreach (var seen in S.Seen)
+        {
+            // Hash 0 marks an empty slot (a real eventId hashing to 0 is a 1-in-2^64 event).
+            if (seen.EventHash == hash && hash != 0)
+            {
+                return seen;
+            }
+        }
+
+        return null;
+    }
+
+    private int HistoryIndexOf(int partition, long offset) =>
+        S.History.FindIndex(h => h.Partition == partition && h.Offset == offset);
+
+    /// <summary>Co-listen context of a replayed play, from the history entry it left (none if it aged out).</summary>
+    private string[] PriorAt(int index) => index < 0 ? [] : PriorAt(index, S.History[index].Ts, S.History[index].TrackId);
+
+    /// <summary>
+    /// Distinct tracks finished just before history position <paramref name="index"/> in the same
+    /// session (consecutive plays no further apart than the session gap): the user's session context,
+    /// which feeds the co-listened lists of the track grains. Derived from the history alone, so a
+    /// replay reproduces exactly what the first apply reported.
+    /// </summary>
+    private string[] PriorAt(int index, DateTimeOffset ts, string trackId)
+    {
+        var prior = new List<string>(MaxSessionPrior);
+        var later = ts;
+        for (var i = index - 1; i >= 0 && prior.Count < MaxSessionPrior; i--)
+        {
+            var h = S.History[i];
+            if ((later - h.Ts).Duration() > SessionGap)
+            {
+                break;
+            }
+
+            later = h.Ts;
+            if (!h.Skip && h.TrackId != trackId && !prior.Contains(h.TrackId))
+            {
+                prior.Add(h.TrackId);
+            }
+        }
+
+        return [.. prior];
+    }
+
+    private string[] SessionTracks()
+    {
+        var tracks = new List<string>();
+        for (var i = S.History.Count - 1; i >= 0 && tracks.Count < S.SessionPlays && tracks.Count < 10; i--)
+        {
+            tracks.Add(S.History[i].TrackId);
+        }
+
+        return [.. tracks];
+    }
+
+    private static CountedPlay Counted(PartitionEvent item, string[] prior) =>
+        new(item.Offset, item.Event.TrackId, item.Event.Ts, item.Event.MsPlayed, item.Event.IsSkip, prior);
+
+    private static Affinity[] Top(DecayingScores scores, int count) =>
+        [.. scores.Top(count).Select(e => new Affinity(e.Key, Math.Round(e.Value, 4)))];
+}

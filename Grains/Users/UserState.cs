@@ -1,0 +1,56 @@
+using Encore.Features;
+using Encore.Pipeline;
+
+namespace Encore.Users;
+
+/// <summary>
+/// Everything a user grain keeps, bounded whatever the user's history length: a capped play history,
+/// a capped ring of recent eventIds, capped decaying affinities and a fixed-size taste vector.
+/// </summary>
+[GenerateSerializer]
+public sealed class UserState : IHasAppliedOffsets
+{
+    public const int HistoryCapacity = 50;
+
+    /// <summary>
+    /// Producer resends (retries, offline clients re-uploading) arrive within a few of the user's
+    /// later plays; a ring of the last 128 eventIds catches them at 3 KiB per user.
+    /// </summary>
+    public const int SeenCapacity = 128;
+
+    [Id(0)] public Dictionary<int, long> AppliedOffsets { get; set; } = [];
+    [Id(1)] public long Plays { get; set; }
+    [Id(2)] public long Skips { get; set; }
+    [Id(3)] public double CompletionSum { get; set; }
+    [Id(4)] public long DuplicatesDropped { get; set; }
+
+    /// <summary>Oldest first, at most <see cref="HistoryCapacity"/>.</summary>
+    [Id(5)] public List<HistoryEntry> History { get; set; } = [];
+
+    /// <summary>Ring of the last <see cref="SeenCapacity"/> counted eventIds (64-bit hashes) with the offset that counted them.</summary>
+    [Id(6)] public SeenEvent[] Seen { get; set; } = [];
+    [Id(7)] public int SeenNext { get; set; }
+    [Id(8)] public DecayingScores Genres { get; set; } = new();
+    [Id(9)] public DecayingScores Artists { get; set; } = new();
+    [Id(10)] public TasteVector Taste { get; set; } = new();
+    [Id(11)] public DateTimeOffset? LastEventTs { get; set; }
+    [Id(12)] public DateTimeOffset? SessionStart { get; set; }
+    [Id(13)] public DateTimeOffset? SessionLastTs { get; set; }
+    [Id(14)] public int SessionPlays { get; set; }
+}
+
+/// <summary>A play in the history; a struct, so 50 of them cost one array and no per-entry objects.</summary>
+[GenerateSerializer, Immutable]
+public readonly record struct HistoryEntry(
+    [property: Id(0)] string TrackId,
+    [property: Id(1)] DateTimeOffset Ts,
+    [property: Id(2)] long MsPlayed,
+    [property: Id(3)] bool Skip,
+    [property: Id(4)] int Partition,
+    [property: Id(5)] long Offset);
+
+[GenerateSerializer, Immutable]
+public readonly record struct SeenEvent(
+    [property: Id(0)] ulong EventHash,
+    [property: Id(1)] int Partition,
+    [property: Id(2)] long Offset);

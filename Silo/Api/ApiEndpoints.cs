@@ -1,0 +1,16 @@
+namespace Encore.Silo.Api;
+
+internal static class ApiEndpoints
+{
+    /// <summary>The HTTP API of DESIGN.md §3.4 under <c>/api</c>.</summary>
+    public static IEndpointRouteBuilder MapEncoreApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapUserEndpoints();
+        api.MapTrackEndpoints();
+        api.MapTrendingEndpoints();
+        api.MapStatsEndpoints();
+        api.MapEventEndpoints();
+        return app;
+    }
+}

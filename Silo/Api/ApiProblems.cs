@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Encore.Silo.Api;
+
+/// <summary>ProblemDetails answers with a reason a client can act on.</summary>
+internal static class ApiProblems
+{
+    public const int MaxCount = 100;
+
+    public static ProblemHttpResult BadRequest(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title);
+
+    public static ProblemHttpResult NotFound(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: title);
+
+    /// <summary>
+    /// Parses the <c>count</c> query parameter: absent means <paramref name="fallback"/>, anything but
+    /// an integer from 1 to <see cref="MaxCount"/> is a 400. Taken as a string so that "abc" gets a
+    /// reason instead of the framework's bare 400.
+    /// </summary>
+    public static bool TryParseCount(string? raw, int fallback, out int count, out ProblemHttpResult? problem)
+    {
+        problem = null;
+        count = fallback;
+        if (raw is null)
+        {
+            return true;
+        }
+
+        if (int.TryParse(raw, out count) && count is >= 1 and <= MaxCount)
+        {
+            return true;
+        }
+
+        problem = BadRequest("Invalid count", $"count must be an integer from 1 to {MaxCount}; got '{raw}'.");
+        return false;
+    }
+}

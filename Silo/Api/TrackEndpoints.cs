@@ -1,0 +1,22 @@
+using Encore.Catalog;
+using Encore.Tracks;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Encore.Silo.Api;
+
+internal static class TrackEndpoints
+{
+    public static void MapTrackEndpoints(this RouteGroupBuilder api) =>
+        api.MapGet("/tracks/{trackId}", GetTrackAsync).WithTags("Tracks");
+
+    private static async Task<Results<Ok<TrackView>, ProblemHttpResult>> GetTrackAsync(string trackId, CatalogHolder catalog, IGrainFactory grains)
+    {
+        // Check the catalog first so that unknown ids never activate a grain.
+        if (!(await catalog.Loaded).Contains(trackId) || await grains.GetGrain<ITrackGrain>(trackId).GetAsync() is not { } track)
+        {
+            return ApiProblems.NotFound("Unknown track", $"Track '{trackId}' is not in the catalog.");
+        }
+
+        return TypedResults.Ok(track);
+    }
+}

@@ -1,0 +1,17 @@
+using Encore.Catalog;
+using Encore.Recommendations;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Encore.Silo.Hosting;
+
+/// <summary>Ready once the catalog is loaded and the recommender's index is built.</summary>
+internal sealed class ReadinessCheck(CatalogHolder catalog, RecommenderData recommender) : IHealthCheck
+{
+    public const string Tag = "ready";
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(
+            !catalog.IsLoaded ? HealthCheckResult.Unhealthy("The catalog is still loading.")
+            : !recommender.IsReady ? HealthCheckResult.Unhealthy("The recommendation index is still being built.")
+            : HealthCheckResult.Healthy());
+}

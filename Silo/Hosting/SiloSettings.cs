@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Encore.Silo.Hosting;
+
+/// <summary>Configuration section <c>Orleans</c> (DESIGN.md §3.3).</summary>
+public sealed class OrleansSettings
+{
+    public const string SectionName = "Orleans";
+
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Orleans:ClusterId is empty; set Orleans__ClusterId or remove it for 'dev'.")]
+    public string ClusterId { get; set; } = "dev";
+
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Orleans:ServiceId is empty; set Orleans__ServiceId or remove it for 'encore'.")]
+    public string ServiceId { get; set; } = "encore";
+
+    [Range(1, 65535, ErrorMessage = "Orleans:SiloPort must be a TCP port (1-65535); set Orleans__SiloPort.")]
+    public int SiloPort { get; set; } = 11111;
+
+    [Range(1, 65535, ErrorMessage = "Orleans:GatewayPort must be a TCP port (1-65535); set Orleans__GatewayPort.")]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Localhost clustering: the silo port of the first silo, which the others join. Empty means this
+    /// silo is the first.
+    /// </summary>
+    [Range(1, 65535, ErrorMessage = "Orleans:PrimarySiloPort must be a TCP port (1-65535) or empty.")]
+    public int? PrimarySiloPort { get; set; }
+}
+
+/// <summary>The part of configuration section <c>Kafka</c> the silo reads before the Kafka provider is wired.</summary>
+public sealed class PartitionSettings
+{
+    public const string SectionName = "Kafka";
+
+    [Range(1, 1024, ErrorMessage = "Kafka:Partitions must be between 1 and 1024; set Kafka__Partitions.")]
+    public int Partitions { get; set; } = Constants.DefaultPartitions;
+}

@@ -1,0 +1,43 @@
+using Encore.Silo.Api;
+using Encore.Silo.Events;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Orleans.Dashboard;
+
+namespace Encore.Silo.Hosting;
+
+internal static class WebHosting
+{
+    /// <summary>HTTP API services: ProblemDetails for every error, health checks, the event publisher.</summary>
+    public static WebApplicationBuilder AddEncoreWeb(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Framework-made errors (no route, wrong method) carry no detail of their own: say what was asked.
+            var request = context.HttpContext.Request;
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => $"Nothing answers {request.Method} {request.Path}; see DESIGN.md §3.4 for the API.",
+                StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
+                StatusCodes.Status415UnsupportedMediaType => $"Content type '{request.ContentType}' is not supported on {request.Path}.",
+                _ => null,
+            };
+        });
+        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("catalog", tags: [ReadinessCheck.Tag]);
+        builder.Services.AddSingleton<IEventPublisher, MemoryStreamEventPublisher>();
+        return builder;
+    }
+
+    /// <summary>The web page, the API, health probes and the Orleans dashboard.</summary>
+    public static WebApplication MapEncoreWeb(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapEncoreApi();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadinessCheck.Tag) });
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        return app;
+    }
+}

@@ -1,0 +1,163 @@
+"use strict";
+
+// Live view of one listener: recommendations, recent plays, trending and pipeline throughput,
+// refreshed every two seconds from the HTTP API.
+const refreshMs = 2000;
+const $ = (id) => document.getElementById(id);
+const numberFormat = new Intl.NumberFormat();
+let currentUser = new URLSearchParams(location.search).get("user") || localStorage.getItem("encore.user") || "";
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key === "onclick") node.addEventListener("click", value);
+    else node[key] = value;
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+async function getJson(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (response.status === 404) return null;
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    throw new Error(problem.detail || `${url}: HTTP ${response.status}`);
+  }
+  return response.json();
+}
+
+function ago(ts) {
+  const seconds = Math.round((Date.now() - new Date(ts).getTime()) / 1000);
+  if (seconds < 60) return `${Math.max(seconds, 0)} s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`;
+  return new Date(ts).toLocaleDateString();
+}
+
+function setStatus(text, isError = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("error", isError);
+}
+
+async function play(track) {
+  const event = {
+    eventId: crypto.randomUUID(),
+    userId: currentUser,
+    trackId: track.trackId,
+    ts: new Date().toISOString(),
+    msPlayed: 180000,
+    reasonStart: "clickrow",
+    reasonEnd: "trackdone",
+    skipped: false,
+    platform: "web",
+  };
+  const response = await fetch("/api/events", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify([event]),
+  });
+  setStatus(response.ok ? `Played “${track.trackName}”` : `Play failed: HTTP ${response.status}`, !response.ok);
+  setTimeout(refresh, 300);
+}
+
+function renderRecommendations(recs) {
+  const body = $("recommendations").querySelector("tbody");
+  body.replaceChildren(...recs.items.map((item, i) =>
+    el("tr", { dataset: { trackId: item.trackId } },
+      el("td", { className: "sub", textContent: String(i + 1) }),
+      el("td", {},
+        el("div", { className: "title", textContent: item.trackName || item.trackId }),
+        el("div", { className: "sub", textContent: item.artists.join(", ") })),
+      el("td", { className: "sub", textContent: item.genres.slice(0, 2).join(", ") }),
+      el("td", { className: "reason", textContent: item.reasons.join("; ") }),
+      el("td", { className: "num", textContent: item.score.toFixed(3) }),
+      el("td", {}, el("button", { className: "play", type: "button", title: "Play this track", textContent: "▶ play", onclick: () => play(item) })))));
+  $("recommendations-empty").hidden = recs.items.length > 0;
+  $("model-version").textContent = recs.modelVersion;
+  $("rec-user").textContent = recs.userId;
+}
+
+function renderProfile(profile) {
+  $("profile").hidden = !profile;
+  const recent = profile ? profile.recentTracks : [];
+  $("recent").replaceChildren(...recent.map((t) =>
+    el("li", { dataset: { trackId: t.trackId } },
+      el("div", {},
+        el("div", { className: "title", textContent: t.trackName || t.trackId }, t.skipped ? el("span", { className: "tag", textContent: "skipped" }) : null),
+        el("div", { className: "sub", textContent: t.artists.join(", ") })),
+      el("div", { className: "right", textContent: ago(t.ts) }))));
+  $("recent-empty").hidden = recent.length > 0;
+  if (!profile) return;
+  $("profile-plays").textContent = numberFormat.format(profile.plays);
+  $("profile-skip-rate").textContent = `${Math.round(profile.skipRate * 100)}%`;
+  $("profile-completion").textContent = `${Math.round(profile.completionRate * 100)}%`;
+  $("profile-genres").replaceChildren(...profile.topGenres.map((g) => el("span", { className: "chip", textContent: g.name })));
+  const select = $("trending-genre");
+  const known = new Set([...select.options].map((o) => o.value));
+  for (const g of profile.topGenres) {
+    if (!known.has(g.name)) select.append(el("option", { value: g.name, textContent: g.name }));
+  }
+}
+
+function renderTrending(trending) {
+  $("trending").replaceChildren(...trending.items.map((t) =>
+    el("li", { dataset: { trackId: t.trackId } },
+      el("div", {},
+        el("div", { className: "title", textContent: t.trackName || t.trackId }),
+        el("div", { className: "sub", textContent: t.artists.join(", ") })),
+      el("div", { className: "right", textContent: `${numberFormat.format(t.plays)} ${t.plays === 1 ? "play" : "plays"}` }))));
+  $("trending-empty").hidden = trending.items.length > 0;
+}
+
+function renderStats(stats) {
+  $("events-per-second").textContent = numberFormat.format(Math.round(stats.eventsPerSecond));
+  $("events-processed").textContent = numberFormat.format(stats.eventsProcessed);
+  $("duplicates-dropped").textContent = numberFormat.format(stats.duplicatesDropped);
+}
+
+let refreshing = false;
+async function refresh() {
+  if (refreshing) return;
+  refreshing = true;
+  try {
+    const genre = $("trending-genre").value;
+    const [stats, trending] = await Promise.all([
+      getJson("/api/stats"),
+      getJson(`/api/trending?count=10${genre ? `&genre=${encodeURIComponent(genre)}` : ""}`),
+    ]);
+    renderStats(stats);
+    renderTrending(trending);
+    if (currentUser) {
+      const user = encodeURIComponent(currentUser);
+      const [recs, profile] = await Promise.all([
+        getJson(`/api/users/${user}/recommendations?count=10`),
+        getJson(`/api/users/${user}`),
+      ]);
+      renderRecommendations(recs);
+      renderProfile(profile);
+      if (!$("status").classList.contains("error")) setStatus(profile ? "" : "New listener: popular picks across genres");
+    } else {
+      $("recommendations-empty").hidden = false;
+    }
+  } catch (error) {
+    setStatus(error.message, true);
+  } finally {
+    refreshing = false;
+  }
+}
+
+$("user-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  currentUser = $("user-input").value.trim();
+  localStorage.setItem("encore.user", currentUser);
+  history.replaceState(null, "", `?user=${encodeURIComponent(currentUser)}`);
+  setStatus("");
+  refresh();
+});
+$("trending-genre").addEventListener("change", refresh);
+
+$("user-input").value = currentUser;
+refresh();
+setInterval(refresh, refreshMs);

@@ -1,0 +1,220 @@
+using Encore.Grains.Tests.Cluster;
+using Encore.Pipeline;
+using Encore.Stats;
+using Encore.Tracks;
+using Encore.Trending;
+using Encore.Users;
+using Encore.Streams.Kafka.Checkpoints;
+
+namespace Encore.Grains.Tests.Pipeline;
+
+/// <summary>Events pushed onto partition streams, through the partition grain, into user, track and trending grains.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class PipelineTests(ClusterFixture fixture)
+{
+    private readonly IClusterClient _client = fixture.Client;
+
+    private static DateTimeOffset Now => ClusterFixture.Clock.GetUtcNow();
+
+    [Fact]
+    public async Task SkipsCountWhenFlaggedOrShorterThanThirtySeconds()
+    {
+        var partition = Plays.NewPartition();
+        var user = $"skipper-{partition}";
+        var track = Plays.Tracks(1, skip: 100)[0];
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0,
+            Plays.Event(user, track, Now.AddMinutes(-4), msPlayed: 200_000, skipped: true),
+            Plays.Event(user, track, Now.AddMinutes(-3), msPlayed: 29_999),
+            Plays.Event(user, track, Now.AddMinutes(-2), msPlayed: 30_000, skipped: false),
+            Plays.Event(user, track, Now.AddMinutes(-1), msPlayed: 10_000, skipped: false)));
+
+        var profile = await _client.GetGrain<IUserGrain>(user).GetProfileAsync();
+        Assert.NotNull(profile);
+        Assert.Equal(4, profile.Plays);
+        Assert.Equal(3, profile.Skips);
+        Assert.Equal(0.75, profile.SkipRate);
+        Assert.Equal([true, false, true, true], profile.RecentTracks.Select(r => r.Skipped));
+
+        var view = await _client.GetGrain<ITrackGrain>(track).GetAsync();
+        Assert.NotNull(view);
+        Assert.Equal(4, view.Plays);
+        Assert.Equal(3, view.Skips);
+        Assert.Equal(3, view.Skips1h);
+    }
+
+    [Fact]
+    public async Task ReplayedOffsetsCountOnce()
+    {
+        var partition = Plays.NewPartition();
+        var tracks = Plays.Tracks(3, skip: 200);
+        var events = Plays.At(partition, 0, [.. Enumerable.Range(0, 10).Select(i =>
+            Plays.Event($"replay-{partition}-{i % 2}", tracks[i % 3], Now.AddMinutes(-20 + i)))]);
+
+        await _client.PublishAndWaitAsync(events);
+        await _client.PublishAsync(events);
+        await Eventually.TrueAsync(
+            async () => (await _client.GetGrain<IPartitionGrain>(partition).GetStatusAsync()).ReplaysSkipped == 10,
+            "the replayed batch was processed");
+
+        Assert.Equal(5, (await _client.GetGrain<IUserGrain>($"replay-{partition}-0").GetProfileAsync())!.Plays);
+        Assert.Equal(5, (await _client.GetGrain<IUserGrain>($"replay-{partition}-1").GetProfileAsync())!.Plays);
+        var plays = await PlaysOf(tracks);
+        Assert.Equal([4L, 3L, 3L], plays);
+        var status = await _client.GetGrain<IPartitionGrain>(partition).GetStatusAsync();
+        Assert.Equal(10, status.EventsProcessed);
+        Assert.Equal(0, status.DuplicatesDropped);
+    }
+
+    [Fact]
+    public async Task ResentEventIdsWithNewOffsetsCountOnce()
+    {
+        var partition = Plays.NewPartition();
+        var user = $"resender-{partition}";
+        var tracks = Plays.Tracks(5, skip: 300);
+        var originals = tracks.Select((t, i) => Plays.Event(user, t, Now.AddMinutes(-10 + i))).ToArray();
+        var before = await ClusterStats.GetAsync(_client);
+
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0, originals));
+        await _client.PublishAndWaitAsync(Plays.At(partition, 5, originals[1], originals[3]));
+
+        var profile = await _client.GetGrain<IUserGrain>(user).GetProfileAsync();
+        Assert.Equal(5, profile!.Plays);
+        Assert.Equal(2, profile.DuplicatesDropped);
+        var plays = await PlaysOf(tracks);
+        Assert.Equal([1L, 1L, 1L, 1L, 1L], plays);
+
+        var after = await ClusterStats.GetAsync(_client);
+        Assert.Equal(2, after.Silos);
+        Assert.Equal(7, after.EventsProcessed - before.EventsProcessed);
+        Assert.Equal(2, after.DuplicatesDropped - before.DuplicatesDropped);
+    }
+
+    [Fact]
+    public async Task AResendIsRecognisedAfterAHundredAndTwentySevenOtherPlaysOfTheUser()
+    {
+        var partition = Plays.NewPartition();
+        var user = $"late-resender-{partition}";
+        var tracks = Plays.Tracks(128, skip: 1300);
+        var plays = tracks.Select((t, i) => Plays.Event(user, t, Now.AddMinutes(-300 + i))).ToArray();
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0, plays));
+
+        await _client.PublishAndWaitAsync(Plays.At(partition, 128, plays[0]));
+
+        var profile = await _client.GetGrain<IUserGrain>(user).GetProfileAsync();
+        Assert.Equal(128, profile!.Plays);
+        Assert.Equal(1, profile.DuplicatesDropped);
+        Assert.Equal(1, (await _client.GetGrain<ITrackGrain>(tracks[0]).GetAsync())!.Plays);
+    }
+
+    [Fact]
+    public async Task HistoryStaysCappedAfterAThousandPlays()
+    {
+        var partition = Plays.NewPartition();
+        var user = $"heavy-{partition}";
+        var tracks = Plays.Tracks(200, skip: 1000);
+        var events = Enumerable.Range(0, 1000).Select(i => Plays.Event(user, tracks[i % 200], Now.AddMinutes(-1000 + i))).ToArray();
+        for (var batch = 0; batch < 10; batch++)
+        {
+            await _client.PublishAsync(Plays.At(partition, batch * 100, events[(batch * 100)..((batch + 1) * 100)]));
+        }
+
+        await _client.WaitProcessedAsync(partition, 999);
+
+        var profile = await _client.GetGrain<IUserGrain>(user).GetProfileAsync();
+        Assert.Equal(1000, profile!.Plays);
+        Assert.Equal(UserState.HistoryCapacity, profile.RecentTracks.Length);
+        Assert.Equal(tracks[999 % 200], profile.RecentTracks[0].TrackId);
+        Assert.InRange(profile.TopArtists.Length, 1, 10);
+        Assert.InRange(profile.TopGenres.Length, 1, 5);
+    }
+
+    [Fact]
+    public async Task TrackGrainsGetPlaysTheUserGrainAppliedBeforeTheyDid()
+    {
+        // As after a crash: the user grain's state (with its watermark) survived, the track grains'
+        // did not, and the partition is read again from the committed offset.
+        var partition = Plays.NewPartition();
+        var user = $"survivor-{partition}";
+        var tracks = Plays.Tracks(2, skip: 400);
+        var events = Plays.At(partition, 0,
+            Plays.Event(user, tracks[0], Now.AddMinutes(-3)),
+            Plays.Event(user, tracks[1], Now.AddMinutes(-2)),
+            Plays.Event(user, tracks[0], Now.AddMinutes(-1)));
+        await _client.GetGrain<IUserGrain>(user).ApplyAsync(new UserBatch(partition, events));
+
+        await _client.PublishAndWaitAsync(events);
+
+        Assert.Equal(3, (await _client.GetGrain<IUserGrain>(user).GetProfileAsync())!.Plays);
+        var plays = await PlaysOf(tracks);
+        Assert.Equal([2L, 1L], plays);
+        var coListened = await _client.GetGrain<ITrackGrain>(tracks[1]).GetCoListenedAsync(5);
+        Assert.Equal([tracks[0]], coListened.Select(c => c.TrackId));
+    }
+
+    [Fact]
+    public async Task CheckpointStaysBelowOffsetsStillBufferedInGrains()
+    {
+        var partition = Plays.NewPartition();
+        var user = $"buffered-{partition}";
+        var tracks = Plays.Tracks(3, skip: 500);
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0, [.. tracks.Select((t, i) => Plays.Event(user, t, Now.AddMinutes(-5 + i)))]));
+        var checkpoint = KafkaCheckpoint.Get(_client, Constants.StreamProvider, partition);
+        var partitionGrain = _client.GetGrain<IPartitionGrain>(partition);
+
+        // Nothing is written yet (grains write every 5 changes): nothing may be committed.
+        Assert.Equal(0, await checkpoint.GetDurableOffsetAsync());
+        Assert.Equal(4, (await partitionGrain.GetStatusAsync()).UndurableGrains);
+
+        await _client.GetGrain<IUserGrain>(user).FlushAsync(partition);
+        await _client.GetGrain<ITrackGrain>(tracks[0]).FlushAsync(partition);
+        await _client.GetGrain<ITrackGrain>(tracks[1]).FlushAsync(partition);
+        await Eventually.TrueAsync(async () => (await partitionGrain.GetStatusAsync()).UndurableGrains == 1, "three reports arrived");
+        Assert.Equal(0, await checkpoint.GetDurableOffsetAsync());
+
+        await _client.GetGrain<ITrackGrain>(tracks[2]).FlushAsync(partition);
+        await Eventually.TrueAsync(async () => await checkpoint.GetDurableOffsetAsync() == 3, "the checkpoint moved to offset 3");
+        Assert.Equal(0, (await partitionGrain.GetStatusAsync()).UndurableGrains);
+    }
+
+    [Fact]
+    public async Task AGrainThatWritesEveryFiveChangesIsDurableAtOnce()
+    {
+        var partition = Plays.NewPartition();
+        var user = $"writer-{partition}";
+        var track = Plays.Tracks(1, skip: 600)[0];
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0, [.. Enumerable.Range(0, 5).Select(i => Plays.Event(user, track, Now.AddMinutes(-10 + i)))]));
+
+        Assert.Equal(5, await KafkaCheckpoint.Get(_client, Constants.StreamProvider, partition).GetDurableOffsetAsync());
+    }
+
+    [Fact]
+    public async Task TrendingRanksTracksByPlaysInTheLastDay()
+    {
+        var partition = Plays.NewPartition();
+        var tracks = Plays.Tracks(3, skip: 700);
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0,
+            Plays.Event($"t-{partition}-a", tracks[0], Now.AddMinutes(-30)),
+            Plays.Event($"t-{partition}-b", tracks[0], Now.AddMinutes(-20)),
+            Plays.Event($"t-{partition}-c", tracks[0], Now.AddHours(-23)),
+            Plays.Event($"t-{partition}-a", tracks[1], Now.AddMinutes(-10)),
+            Plays.Event($"t-{partition}-b", tracks[1], Now.AddHours(-30)),
+            Plays.Event($"t-{partition}-c", tracks[2], Now.AddHours(-40))));
+
+        var all = _client.GetGrain<ITrendingGrain>(TrendingKeys.All);
+        await Eventually.TrueAsync(async () => (await all.GetTopAsync(1000)).Any(t => t.TrackId == tracks[1]), "trending was flushed");
+        var top = await all.GetTopAsync(1000);
+        var first = Array.FindIndex(top, t => t.TrackId == tracks[0]);
+        var second = Array.FindIndex(top, t => t.TrackId == tracks[1]);
+        Assert.Equal(3, top[first].Plays);
+        Assert.Equal(1, top[second].Plays);
+        Assert.True(first < second);
+        Assert.DoesNotContain(top, t => t.TrackId == tracks[2]);
+
+        var genre = Plays.Catalog.Tracks[Plays.Catalog.IndexOf(tracks[0])].Genres[0];
+        var inGenre = await _client.GetGrain<ITrendingGrain>(genre).GetTopAsync(1000);
+        Assert.Contains(inGenre, t => t.TrackId == tracks[0] && t.Plays == 3);
+    }
+
+    private async Task<long[]> PlaysOf(string[] tracks) =>
+        await Task.WhenAll(tracks.Select(async t => (await _client.GetGrain<ITrackGrain>(t).GetAsync())!.Plays));
+}

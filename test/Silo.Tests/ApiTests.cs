@@ -1,0 +1,212 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+
+namespace Encore.Silo.Tests;
+
+/// <summary>Every endpoint of DESIGN.md §3.4, its happy path and its 4xx answers.</summary>
+[Collection(SiloCollection.Name)]
+public sealed class ApiTests(SiloFixture silo)
+{
+    private readonly HttpClient _http = silo.Http;
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task HealthProbesAnswerHealthy(string path)
+    {
+        var response = await _http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task TheWebPageIsServedAtTheRoot()
+    {
+        var response = await _http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("id=\"recommendations\"", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task TheOrleansDashboardIsServedUnderDashboard()
+    {
+        var response = await _http.GetAsync("/dashboard/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task ANewListenerGetsTwentyRecommendationsByDefault()
+    {
+        var recs = await _http.GetFromJsonAsync<RecommendationsDto>("/api/users/brand-new-listener/recommendations");
+        Assert.Equal("brand-new-listener", recs!.UserId);
+        Assert.Equal("heuristic-v1", recs.ModelVersion);
+        Assert.Equal(20, recs.Items.Length);
+        Assert.All(recs.Items, i => Assert.Single(i.Reasons));
+    }
+
+    [Theory]
+    [InlineData("1", 1)]
+    [InlineData("100", 100)]
+    public async Task RecommendationCountsFromOneToAHundredAreHonoured(string count, int expected)
+    {
+        var recs = await _http.GetFromJsonAsync<RecommendationsDto>($"/api/users/counter/recommendations?count={count}");
+        Assert.Equal(expected, recs!.Items.Length);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("101")]
+    [InlineData("-3")]
+    [InlineData("abc")]
+    [InlineData("")]
+    public async Task RecommendationCountsOutsideOneToAHundredAreRejected(string count)
+    {
+        var problem = await ProblemAsync(await _http.GetAsync($"/api/users/u/recommendations?count={count}"), HttpStatusCode.BadRequest);
+        Assert.Equal("Invalid count", problem.Title);
+        Assert.Contains("from 1 to 100", problem.Detail);
+    }
+
+    [Fact]
+    public async Task AUserNeverSeenIsNotFound()
+    {
+        var problem = await ProblemAsync(await _http.GetAsync("/api/users/nobody-ever"), HttpStatusCode.NotFound);
+        Assert.Equal("Unknown user", problem.Title);
+        Assert.Contains("nobody-ever", problem.Detail);
+    }
+
+    [Fact]
+    public async Task AnUnknownTrackIsNotFound()
+    {
+        var problem = await ProblemAsync(await _http.GetAsync("/api/tracks/not-a-track"), HttpStatusCode.NotFound);
+        Assert.Equal("Unknown track", problem.Title);
+    }
+
+    [Fact]
+    public async Task AKnownTrackHasItsCatalogFieldsAndStatistics()
+    {
+        var id = (await silo.CatalogTracksAsync(1))[0];
+        var track = await _http.GetFromJsonAsync<TrackDto>($"/api/tracks/{id}");
+        Assert.Equal(id, track!.TrackId);
+        Assert.NotEmpty(track.TrackName);
+        Assert.NotEmpty(track.Genres);
+        Assert.True(track.DurationMs > 0);
+    }
+
+    [Fact]
+    public async Task TrendingAnswersForAllGenresAndForOne()
+    {
+        var all = await _http.GetFromJsonAsync<TrendingDto>("/api/trending?count=5");
+        Assert.Equal("all", all!.Genre);
+        Assert.InRange(all.Items.Length, 0, 5);
+
+        var rock = await _http.GetFromJsonAsync<TrendingDto>("/api/trending?genre=rock");
+        Assert.Equal("rock", rock!.Genre);
+    }
+
+    [Theory]
+    [InlineData("/api/trending?genre=no-such-genre", "Unknown genre")]
+    [InlineData("/api/trending?count=0", "Invalid count")]
+    [InlineData("/api/trending?count=x", "Invalid count")]
+    public async Task BadTrendingParametersAreRejected(string url, string title)
+    {
+        var problem = await ProblemAsync(await _http.GetAsync(url), HttpStatusCode.BadRequest);
+        Assert.Equal(title, problem.Title);
+    }
+
+    [Fact]
+    public async Task StatsSumTheCluster()
+    {
+        var stats = await _http.GetFromJsonAsync<StatsDto>("/api/stats");
+        Assert.Equal(1, stats!.Silos);
+        Assert.Equal(0, stats.EventsRejected);
+        Assert.NotNull(stats.Partitions);
+    }
+
+    [Fact]
+    public async Task UnknownApiPathsAreNotFoundWithAReason()
+    {
+        var problem = await ProblemAsync(await _http.GetAsync("/api/nothing-here"), HttpStatusCode.NotFound);
+        Assert.Contains("GET /api/nothing-here", problem.Detail);
+    }
+
+    [Fact]
+    public async Task AWrongMethodIsRejectedWithAReason()
+    {
+        var problem = await ProblemAsync(await _http.PostAsync("/api/stats", null), HttpStatusCode.MethodNotAllowed);
+        Assert.Contains("POST is not allowed", problem.Detail);
+    }
+
+    [Theory]
+    [InlineData("not json at all", "not valid JSON")]
+    [InlineData("{\"eventId\":\"x\"}", "must be a JSON array")]
+    [InlineData("", "not valid JSON")]
+    public async Task MalformedEventBodiesAreRejected(string body, string reason)
+    {
+        var response = await _http.PostAsync("/api/events", new StringContent(body, Encoding.UTF8, "application/json"));
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal("Malformed body", problem.Title);
+        Assert.Contains(reason, problem.Detail);
+    }
+
+    [Fact]
+    public async Task EachInvalidEventIsNamedWithItsReasonAndNothingIsPublished()
+    {
+        var track = (await silo.CatalogTracksAsync(1))[0];
+        var now = DateTimeOffset.UtcNow;
+        var before = await _http.GetFromJsonAsync<StatsDto>("/api/stats");
+        var body = $$"""
+            [
+              {"eventId":"ok-1","userId":"validator","trackId":"{{track}}","ts":"{{now:O}}","msPlayed":1000},
+              {"eventId":"no-user","trackId":"{{track}}","ts":"{{now:O}}","msPlayed":1000},
+              {"eventId":"bad-track","userId":"validator","trackId":"nope","ts":"{{now:O}}","msPlayed":1000},
+              {"eventId":"negative","userId":"validator","trackId":"{{track}}","ts":"{{now:O}}","msPlayed":-1},
+              {"eventId":"future","userId":"validator","trackId":"{{track}}","ts":"{{now.AddDays(2):O}}","msPlayed":1000},
+              {"eventId":"bad-ts","userId":"validator","trackId":"{{track}}","ts":"yesterday","msPlayed":1000},
+              {"eventId":"huge","userId":"validator","trackId":"{{track}}","ts":"{{now:O}}","msPlayed":1000,"platform":"{{new string('x', 70_000)}}"},
+              42
+            ]
+            """;
+
+        var problem = await ProblemAsync(await _http.PostAsync("/api/events", new StringContent(body, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+
+        Assert.Equal("Invalid events", problem.Title);
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7], problem.Errors!.Select(e => e.Index));
+        Assert.Contains("userId", problem.Errors![0].Reason);
+        Assert.Contains("not in the catalog", problem.Errors[1].Reason);
+        Assert.Contains("negative", problem.Errors[2].Reason);
+        Assert.Contains("future", problem.Errors[3].Reason);
+        Assert.Equal("bad-ts", problem.Errors[4].EventId);
+        Assert.Contains("limit", problem.Errors[5].Reason);
+        Assert.Contains("not a JSON object", problem.Errors[6].Reason);
+
+        var after = await _http.GetFromJsonAsync<StatsDto>("/api/stats");
+        Assert.Equal(before!.EventsProcessed, after!.EventsProcessed);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/users/validator")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ValidEventsAreAcceptedWithTheirCount()
+    {
+        var tracks = await silo.CatalogTracksAsync(2);
+        var now = DateTimeOffset.UtcNow;
+        var events = tracks.Select((t, i) => new { eventId = $"accept-{i}-{Guid.NewGuid():N}", userId = "acceptor", trackId = t, ts = now.AddMinutes(-i), msPlayed = 120_000 });
+
+        var response = await _http.PostAsJsonAsync("/api/events", events);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(2, (await response.Content.ReadFromJsonAsync<AcceptedDto>())!.Accepted);
+    }
+
+    private static async Task<ProblemDto> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemDto>();
+        Assert.Equal((int)expected, problem!.Status);
+        Assert.False(string.IsNullOrWhiteSpace(problem.Detail), "every 4xx says why");
+        return problem;
+    }
+}

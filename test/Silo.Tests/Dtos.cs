@@ -1,0 +1,28 @@
+namespace Encore.Silo.Tests;
+
+// The API's JSON, read back as a client sees it (DESIGN.md §3.4).
+public sealed record RecommendationsDto(string UserId, string ModelVersion, RecommendedDto[] Items);
+
+public sealed record RecommendedDto(string TrackId, string TrackName, string[] Artists, string[] Genres, double Score, string[] Reasons);
+
+public sealed record UserDto(string UserId, long Plays, long Skips, long DuplicatesDropped, RecentDto[] RecentTracks, DateTimeOffset? LastEventTs);
+
+public sealed record RecentDto(string TrackId, string TrackName, DateTimeOffset Ts, bool Skipped);
+
+public sealed record TrackDto(string TrackId, string TrackName, string[] Artists, string[] Genres, int DurationMs, long Plays, long Skips, long Plays1h, long Plays24h, long Plays7d, double CompletionRate, CoListenDto[] CoListened);
+
+public sealed record CoListenDto(string TrackId, double Score);
+
+public sealed record TrendingDto(string Genre, TrendingItemDto[] Items);
+
+public sealed record TrendingItemDto(string TrackId, string TrackName, long Plays);
+
+public sealed record StatsDto(long EventsProcessed, long EventsRejected, long DuplicatesDropped, double EventsPerSecond, PartitionDto[] Partitions, int Silos);
+
+public sealed record PartitionDto(int Partition, long CommittedOffset, long Lag);
+
+public sealed record ProblemDto(int Status, string Title, string? Detail, EventErrorDto[]? Errors);
+
+public sealed record EventErrorDto(int Index, string? EventId, string Reason);
+
+public sealed record AcceptedDto(int Accepted);
