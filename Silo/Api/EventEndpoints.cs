@@ -72,28 +72,9 @@ internal static class EventEndpoints
 
     private static (ListeningEvent? Event, string? Reason) Parse(JsonElement element, TrackCatalog catalog, DateTimeOffset now)
     {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            return (null, "not a JSON object");
-        }
-
-        var bytes = Encoding.UTF8.GetByteCount(element.GetRawText());
-        if (bytes > EventValidator.MaxEventBytes)
-        {
-            return (null, $"event is {bytes} bytes; the limit is {EventValidator.MaxEventBytes}");
-        }
-
-        ListeningEvent? e;
-        try
-        {
-            e = element.Deserialize(EventJson.Default.ListeningEvent);
-        }
-        catch (JsonException exception)
-        {
-            return (null, exception.Message);
-        }
-
-        return e is null ? (null, "event is null") : (e, EventValidator.Validate(e, catalog, now));
+        // The same validation as events read from Kafka, so the API accepts exactly what the pipeline would.
+        var result = EventValidator.Validate(Encoding.UTF8.GetBytes(element.GetRawText()), now, catalog.Contains);
+        return result.IsValid ? (result.Event, null) : (null, result.Describe());
     }
 
     private static string? TryEventId(JsonElement element) =>
