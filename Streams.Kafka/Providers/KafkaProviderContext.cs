@@ -85,13 +85,19 @@ internal sealed class KafkaProviderContext : IDisposable
         var config = new AdminClientConfig { BootstrapServers = Options.BootstrapServers };
         Apply(config, Options.Producer);
         using var admin = new AdminClientBuilder(config).Build();
+        var timeout = TimeSpan.FromSeconds(30);
         if (Options.CreateTopics)
         {
-            Create(admin, Topic);
-            Create(admin, DeadLetterTopic);
+            // Metadata of all topics does not auto-create any; only what is missing is created.
+            var existing = admin.GetMetadata(timeout).Topics.Where(t => !t.Error.IsError).Select(t => t.Topic).ToHashSet();
+            var missing = new[] { Topic, DeadLetterTopic }.Where(t => !existing.Contains(t)).ToList();
+            if (missing.Count > 0)
+            {
+                Create(admin, missing);
+            }
         }
 
-        var metadata = admin.GetMetadata(Topic, TimeSpan.FromSeconds(30));
+        var metadata = admin.GetMetadata(Topic, timeout);
         var topic = metadata.Topics.SingleOrDefault(t => t.Topic == Topic);
         if (topic is null || topic.Error.IsError || topic.Partitions.Count == 0)
         {
@@ -102,16 +108,14 @@ internal sealed class KafkaProviderContext : IDisposable
         return topic.Partitions.Count;
     }
 
-    private void Create(IAdminClient admin, string topic)
+    private void Create(IAdminClient admin, List<string> topics)
     {
         try
         {
-            admin.CreateTopicsAsync([new TopicSpecification
-            {
-                Name = topic,
-                NumPartitions = Options.Partitions,
-                ReplicationFactor = Options.ReplicationFactor,
-            }]).GetAwaiter().GetResult();
+            admin.CreateTopicsAsync(
+                topics.Select(t => new TopicSpecification { Name = t, NumPartitions = Options.Partitions, ReplicationFactor = Options.ReplicationFactor }),
+                new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(15), OperationTimeout = TimeSpan.FromSeconds(15) })
+                .GetAwaiter().GetResult();
         }
         catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code is Confluent.Kafka.ErrorCode.TopicAlreadyExists or Confluent.Kafka.ErrorCode.NoError))
         {
@@ -120,7 +124,7 @@ internal sealed class KafkaProviderContext : IDisposable
         {
             // Some clusters (librdkafka's mock among them) do not serve CreateTopics; the metadata check
             // that follows tells whether the topic is there after all.
-            LoggerFactory.CreateLogger<KafkaProviderContext>().LogWarning("Could not create Kafka topic {Topic}: {Reason}", topic, e.Error.Reason);
+            LoggerFactory.CreateLogger<KafkaProviderContext>().LogWarning("Could not create Kafka topics {Topics}: {Reason}", string.Join(", ", topics), e.Error.Reason);
         }
     }
 

@@ -63,6 +63,9 @@ public sealed class RecordingSink
 
     public ConcurrentQueue<TestRecord> Deliveries { get; } = new();
 
+    /// <summary>While false, consumers apply but declare nothing durable: their effects stay "in memory".</summary>
+    public bool Declaring { get; set; } = true;
+
     /// <summary>While set, consumers wait on it: a slow consumer.</summary>
     public TaskCompletionSource? Gate { get; set; }
 
@@ -125,6 +128,11 @@ public sealed class RecordingGrain(IOptions<ClusterOptions> cluster) : Grain, IR
 
         var partition = (int)this.GetPrimaryKeyLong();
         var next = _sink.Apply(partition, items.Select(i => i.Item));
+        if (!_sink.Declaring)
+        {
+            return;
+        }
+
         await KafkaCheckpoint.Get(GrainFactory, TestStreams.Provider, partition).DeclareDurableAsync(next);
     }
 
