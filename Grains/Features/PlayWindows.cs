@@ -1,14 +1,17 @@
 namespace Encore.Features;
 
 /// <summary>
-/// Plays and skips bucketed by event time: 60 one-minute buckets for the last hour and 168 one-hour
-/// buckets for the last 24 hours and 7 days. A window is "the bucket that holds now and the ones just
-/// before it" (1 h = this minute and the 59 before; 24 h = this hour and the 23 before; 7 d = this hour
-/// and the 167 before), where now is the silo clock (<see cref="TimeProvider"/>) and each play sits in
-/// the bucket of its own <c>ts</c>. A late play lands in its old bucket if that is still inside a
-/// window and is left out of a window it is older than; plays stamped in the future (clock skew) count
-/// as now. State is fixed-size whatever the traffic.
+/// Plays and skips bucketed by event time: one-minute buckets for the last hour and one-hour buckets
+/// for the last 24 hours and 7 days. A window is "the bucket that holds now and the ones just before
+/// it" (1 h = this minute and the 59 before; 24 h = this hour and the 23 before; 7 d = this hour and
+/// the 167 before), where now is the silo clock (<see cref="TimeProvider"/>) and each play sits in the
+/// bucket of its own <c>ts</c>. A late play lands in its old bucket if that is still inside a window
+/// and is left out of a window it is older than; plays stamped in the future (clock skew) count as now.
 /// </summary>
+/// <remarks>
+/// Only non-empty buckets are kept, and buckets that slid out of every window are dropped on the next
+/// play: at most 60 + 168 buckets for the busiest track, a handful for the long tail.
+/// </remarks>
 [GenerateSerializer]
 public sealed class PlayWindows
 {
@@ -16,15 +19,11 @@ public sealed class PlayWindows
     public static readonly TimeSpan Day = TimeSpan.FromDays(1);
     public static readonly TimeSpan Week = TimeSpan.FromDays(7);
 
-    private const int Minutes = 60;
-    private const int Hours = 168;
+    private const int MinuteBuckets = 60;
+    private const int HourBuckets = 168;
 
-    [Id(0)] private readonly long[] _minuteKeys = new long[Minutes];
-    [Id(1)] private readonly int[] _minutePlays = new int[Minutes];
-    [Id(2)] private readonly int[] _minuteSkips = new int[Minutes];
-    [Id(3)] private readonly long[] _hourKeys = new long[Hours];
-    [Id(4)] private readonly int[] _hourPlays = new int[Hours];
-    [Id(5)] private readonly int[] _hourSkips = new int[Hours];
+    [Id(0)] private readonly List<Bucket> _minutes = [];
+    [Id(1)] private readonly List<Bucket> _hours = [];
 
     public void Add(DateTimeOffset ts, bool skip, DateTimeOffset now)
     {
@@ -33,8 +32,8 @@ public sealed class PlayWindows
             ts = now;
         }
 
-        Add(_minuteKeys, _minutePlays, _minuteSkips, MinuteOf(ts), MinuteOf(now), skip);
-        Add(_hourKeys, _hourPlays, _hourSkips, HourOf(ts), HourOf(now), skip);
+        Add(_minutes, MinuteOf(ts), MinuteOf(now), MinuteBuckets, skip);
+        Add(_hours, HourOf(ts), HourOf(now), HourBuckets, skip);
     }
 
     /// <summary>Plays and skips in the window of length 1 h, 24 h or 7 d ending now.</summary>
@@ -42,58 +41,61 @@ public sealed class PlayWindows
     {
         if (window == Hour)
         {
-            return Sum(_minuteKeys, _minutePlays, _minuteSkips, MinuteOf(now), Minutes);
+            return Sum(_minutes, MinuteOf(now), MinuteBuckets);
         }
 
-        var hours = (int)window.TotalHours;
         if (window != Day && window != Week)
         {
             throw new ArgumentOutOfRangeException(nameof(window), window, "Windows are 1 h, 24 h or 7 d.");
         }
 
-        return Sum(_hourKeys, _hourPlays, _hourSkips, HourOf(now), hours);
+        return Sum(_hours, HourOf(now), (int)window.TotalHours);
     }
 
-    private static void Add(long[] keys, int[] plays, int[] skips, long bucket, long nowBucket, bool skip)
+    private static void Add(List<Bucket> buckets, int key, int nowKey, int width, bool skip)
     {
-        // Key 0 (1970) marks an empty slot; no play is that old, and it is never inside a window.
-        if (bucket <= nowBucket - keys.Length)
+        buckets.RemoveAll(b => b.Key <= nowKey - width);
+        if (key <= nowKey - width)
         {
             return;
         }
 
-        var slot = (int)(bucket % keys.Length);
-        if (keys[slot] != bucket)
+        var skips = skip ? 1 : 0;
+        var index = buckets.FindIndex(b => b.Key == key);
+        if (index < 0)
         {
-            // The slot holds a bucket a whole ring ago, already outside every window.
-            keys[slot] = bucket;
-            plays[slot] = 0;
-            skips[slot] = 0;
+            buckets.Add(new Bucket(key, 1, skips));
         }
-
-        plays[slot]++;
-        if (skip)
+        else
         {
-            skips[slot]++;
+            var b = buckets[index];
+            buckets[index] = b with { Plays = b.Plays + 1, Skips = b.Skips + skips };
         }
     }
 
-    private static (long, long) Sum(long[] keys, int[] plays, int[] skips, long nowBucket, int width)
+    private static (long, long) Sum(List<Bucket> buckets, int nowKey, int width)
     {
-        long p = 0, s = 0;
-        for (var i = 0; i < keys.Length; i++)
+        long plays = 0, skips = 0;
+        foreach (var b in buckets)
         {
-            if (keys[i] > nowBucket - width && keys[i] <= nowBucket)
+            if (b.Key > nowKey - width && b.Key <= nowKey)
             {
-                p += plays[i];
-                s += skips[i];
+                plays += b.Plays;
+                skips += b.Skips;
             }
         }
 
-        return (p, s);
+        return (plays, skips);
     }
 
-    private static long MinuteOf(DateTimeOffset ts) => ts.ToUnixTimeSeconds() / 60;
+    // Minutes and hours since 1970 fit an int for millennia.
+    private static int MinuteOf(DateTimeOffset ts) => (int)(ts.ToUnixTimeSeconds() / 60);
 
-    private static long HourOf(DateTimeOffset ts) => ts.ToUnixTimeSeconds() / 3600;
+    private static int HourOf(DateTimeOffset ts) => (int)(ts.ToUnixTimeSeconds() / 3600);
+
+    [GenerateSerializer, Immutable]
+    public readonly record struct Bucket(
+        [property: Id(0)] int Key,
+        [property: Id(1)] int Plays,
+        [property: Id(2)] int Skips);
 }

@@ -26,9 +26,14 @@ internal sealed class FeatureStatePersister<TState>(
             _written[partition] = offset;
         }
 
-        _timer = grain.RegisterGrainTimer(
-            _ => PersistAsync(),
-            new GrainTimerCreationOptions(_options.WriteInterval, _options.WriteInterval) { Interleave = false, KeepAlive = false });
+        // With apply-is-durable storage nothing waits for a write, so no timer per activation: writes
+        // happen every N changes and on deactivation.
+        if (!_options.ApplyIsDurable)
+        {
+            _timer = grain.RegisterGrainTimer(
+                _ => PersistAsync(),
+                new GrainTimerCreationOptions(_options.WriteInterval, _options.WriteInterval) { Interleave = false, KeepAlive = false });
+        }
     }
 
     /// <summary>Notes changes made by an apply and writes the state if enough of them are buffered.</summary>

@@ -28,11 +28,6 @@ internal sealed class UserGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _catalog = await catalogHolder.Loaded;
-        if (S.Seen.Length != UserState.SeenCapacity)
-        {
-            S.Seen = new SeenEvent[UserState.SeenCapacity];
-            S.SeenNext = 0;
-        }
 
         _persister = new FeatureStatePersister<UserState>(this, GrainFactory, state, stateOptions);
         _persister.Start();
@@ -195,10 +190,24 @@ internal sealed class UserGrain(
         }
     }
 
+    /// <summary>Adds to the ring, which grows up to its capacity so that light listeners keep a small one.</summary>
     private void Remember(SeenEvent seen)
     {
-        S.Seen[S.SeenNext] = seen;
-        S.SeenNext = (S.SeenNext + 1) % UserState.SeenCapacity;
+        if (S.SeenNext == S.Seen.Length)
+        {
+            if (S.Seen.Length < UserState.SeenCapacity)
+            {
+                var grown = S.Seen;
+                Array.Resize(ref grown, Math.Min(UserState.SeenCapacity, Math.Max(8, grown.Length * 2)));
+                S.Seen = grown;
+            }
+            else
+            {
+                S.SeenNext = 0;
+            }
+        }
+
+        S.Seen[S.SeenNext++] = seen;
     }
 
     /// <summary>

@@ -11,7 +11,9 @@ internal sealed class ReadinessCheck(CatalogHolder catalog, RecommenderData reco
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(
-            !catalog.IsLoaded ? HealthCheckResult.Unhealthy("The catalog is still loading.")
+            catalog.Loaded.IsFaulted ? HealthCheckResult.Unhealthy($"The catalog failed to load: {catalog.Loaded.Exception!.GetBaseException().Message}")
+            : !catalog.IsLoaded ? HealthCheckResult.Unhealthy("The catalog is still loading.")
+            : recommender.Ready.IsFaulted ? HealthCheckResult.Unhealthy($"The recommendation index failed to build: {recommender.Ready.Exception!.GetBaseException().Message}")
             : !recommender.IsReady ? HealthCheckResult.Unhealthy("The recommendation index is still being built.")
             : HealthCheckResult.Healthy());
 }

@@ -17,6 +17,21 @@ public sealed class HyperLogLogTests
     }
 
     [Fact]
+    public void CountsAreExactUpToSixtyFourAndCloseRightAfter()
+    {
+        var sketch = new HyperLogLog();
+        for (var i = 0; i < 64; i++)
+        {
+            sketch.Add(KeyHash.Of($"listener-{i}"));
+            sketch.Add(KeyHash.Of($"listener-{i}"));
+        }
+
+        Assert.Equal(64, sketch.Estimate());
+        sketch.Add(KeyHash.Of("listener-64"));
+        Assert.InRange(sketch.Estimate(), 62, 68);
+    }
+
+    [Fact]
     public void LargeCountsAreWithinFivePercent()
     {
         var sketch = new HyperLogLog();

@@ -59,7 +59,7 @@ public sealed class PlayWindowsTests
     }
 
     [Fact]
-    public void ARecycledBucketForgetsWhatItHeldAWholeRingAgo()
+    public void ABucketThatSlidOutOfTheHourNoLongerCountsInIt()
     {
         var windows = new PlayWindows();
         windows.Add(Now.AddMinutes(-5), skip: false, Now);
