@@ -1,6 +1,7 @@
 using System.Net;
 using Encore.Catalog;
 using Encore.Pipeline;
+using Encore.Silo.Kafka;
 using Orleans.Dashboard;
 
 namespace Encore.Silo.Hosting;
@@ -8,21 +9,23 @@ namespace Encore.Silo.Hosting;
 internal static class OrleansHosting
 {
     /// <summary>
-    /// The silo: localhost clustering on the configured ports, in-memory grain storage, the partition
-    /// streams, the feature grains' services and the dashboard.
+    /// The silo: localhost clustering on the configured ports, in-memory grain storage, the Kafka
+    /// partition streams (on the embedded dev cluster when no Kafka is configured), the feature grains'
+    /// services and the dashboard.
     /// </summary>
     public static WebApplicationBuilder AddEncoreSilo(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<OrleansSettings>().BindConfiguration(OrleansSettings.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PartitionSettings>().BindConfiguration(PartitionSettings.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddEmbeddedKafkaWhenUnset();
+        services.AddOptions<KafkaSettings>().BindConfiguration(KafkaSettings.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.AddOptions<FeatureStateOptions>().BindConfiguration(FeatureStateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         // Read here because clustering and queue count shape the silo itself; validated again on start.
         var orleans = builder.Configuration.GetSection(OrleansSettings.SectionName).Get<OrleansSettings>() ?? new();
-        var partitions = builder.Configuration.GetSection(PartitionSettings.SectionName).Get<PartitionSettings>() ?? new();
+        var kafka = builder.Configuration.GetSection(KafkaSettings.SectionName).Get<KafkaSettings>() ?? new();
 
         builder.UseOrleans(silo =>
         {
@@ -33,7 +36,7 @@ internal static class OrleansHosting
                 orleans.ServiceId,
                 orleans.ClusterId);
             silo.AddMemoryGrainStorage(Constants.GrainStorage);
-            silo.AddEncoreStreams(partitions.Partitions);
+            silo.AddEncoreStreams(kafka);
             silo.AddEncoreFeatures();
             silo.AddDashboard();
         });

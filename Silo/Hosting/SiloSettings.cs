@@ -26,12 +26,3 @@ public sealed class OrleansSettings
     [Range(1, 65535, ErrorMessage = "Orleans:PrimarySiloPort must be a TCP port (1-65535) or empty.")]
     public int? PrimarySiloPort { get; set; }
 }
-
-/// <summary>The part of configuration section <c>Kafka</c> the silo reads before the Kafka provider is wired.</summary>
-public sealed class PartitionSettings
-{
-    public const string SectionName = "Kafka";
-
-    [Range(1, 1024, ErrorMessage = "Kafka:Partitions must be between 1 and 1024; set Kafka__Partitions.")]
-    public int Partitions { get; set; } = Constants.DefaultPartitions;
-}

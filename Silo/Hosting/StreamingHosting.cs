@@ -1,3 +1,5 @@
+using Encore.Pipeline;
+using Encore.Silo.Kafka;
 using Orleans.Streams;
 
 namespace Encore.Silo.Hosting;
@@ -5,21 +7,30 @@ namespace Encore.Silo.Hosting;
 internal static class StreamingHosting
 {
     /// <summary>
-    /// The stream provider the partition grains consume, registered under
-    /// <see cref="Constants.StreamProvider"/> with one queue per partition. For now Orleans' memory
-    /// streams stand in for Kafka; swapping in the Kafka provider changes this method only.
+    /// The listening-event topic as Orleans streams: the Kafka provider under
+    /// <see cref="Constants.StreamProvider"/>, one queue per partition, all of a partition's events on
+    /// one stream that its partition grain consumes in batches.
     /// </summary>
-    public static ISiloBuilder AddEncoreStreams(this ISiloBuilder silo, int partitions) =>
-        silo.AddMemoryStreams(Constants.StreamProvider, streams =>
+    public static ISiloBuilder AddEncoreStreams(this ISiloBuilder silo, KafkaSettings kafka) =>
+        silo.AddKafkaStreams(Constants.StreamProvider, streams =>
         {
-            streams.ConfigurePartitioning(partitions);
+            streams.ConfigureKafka(ob => ob.Configure(o =>
+            {
+                o.BootstrapServers = kafka.BootstrapServers;
+                o.Topic = kafka.Topic;
+                o.DeadLetterTopic = kafka.DeadLetterTopic;
+                o.Partitions = kafka.Partitions;
+                o.StreamNamespace = Constants.PartitionStreamNamespace;
+            }));
+            streams.UseDataAdapter<ListeningEventAdapter>();
             streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+            streams.ConfigureCache(20_000);
             streams.ConfigurePullingAgent(agent => agent.Configure(o =>
             {
-                // Hand the batch observer many queued batches at once: per-batch aggregation is what
-                // keeps hot tracks off the critical path.
-                o.BatchContainerBatchSize = 64;
-                o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20);
+                // Hand the batch observer many queued messages at once: per-batch aggregation is what
+                // keeps hot tracks off the critical path. A short timer keeps freshness in milliseconds.
+                o.BatchContainerBatchSize = 500;
+                o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10);
             }));
         });
 }

@@ -1,5 +1,8 @@
 using Encore.Silo.Api;
+using Encore.Silo.Demo;
 using Encore.Silo.Events;
+using Encore.Silo.Kafka;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Orleans.Dashboard;
 
@@ -23,7 +26,11 @@ internal static class WebHosting
             };
         });
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("catalog", tags: [ReadinessCheck.Tag]);
-        builder.Services.AddSingleton<IEventPublisher, MemoryStreamEventPublisher>();
+        builder.Services.AddSingleton<IEventPublisher, KafkaEventPublisher>();
+        builder.Services.AddHostedService<KafkaStatsBridge>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<DemoSettings>().BindConfiguration(DemoSettings.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<DemoTraffic>();
         return builder;
     }
 

@@ -27,6 +27,7 @@ public sealed class SiloFixture : IAsyncLifetime
             .UseSetting("Orleans:ClusterId", $"silo-tests-{siloPort}")
             .UseSetting("Kafka:Partitions", Partitions.ToString())
             .UseSetting("Catalog:Path", "")
+            .UseSetting("Demo:EventsPerSecond", "0")
             .UseSetting("Logging:LogLevel:Default", "Warning"));
         _factory.UseKestrel();
     }

@@ -1,0 +1,40 @@
+using System.Text;
+using Confluent.Kafka;
+using Encore.Catalog;
+using Encore.Events;
+using Encore.Streams.Kafka.Providers;
+
+namespace Encore.Pipeline;
+
+/// <summary>
+/// Turns a message of the listening-event topic into a <see cref="PartitionEvent"/> on its partition's
+/// stream, or rejects it with <see cref="EventValidator"/>'s reason (the provider dead-letters it).
+/// </summary>
+public sealed class ListeningEventAdapter(CatalogHolder catalog, TimeProvider clock) : IKafkaDataAdapter
+{
+    public KafkaDecodeResult Decode(ConsumeResult<byte[], byte[]> message, StreamId streamId)
+    {
+        // The catalog decides what a known track is. It loads in a few seconds at start-up; the first
+        // read of a partition waits for it rather than rejecting good events.
+        var tracks = catalog.Loaded.GetAwaiter().GetResult();
+        var result = EventValidator.Validate(message.Message.Value ?? [], clock.GetUtcNow(), tracks.Contains);
+        if (result.Event is not { } e)
+        {
+            return KafkaDecodeResult.Reject(result.Describe());
+        }
+
+        var offset = message.Offset.Value;
+        return KafkaDecodeResult.Accept(new KafkaBatchContainer(streamId, [new PartitionEvent(message.Partition.Value, offset, e)], offset));
+    }
+
+    public IEnumerable<Message<byte[], byte[]>> Encode<T>(StreamId streamId, IEnumerable<T> events, Dictionary<string, object>? requestContext) =>
+        events.Select(e => e switch
+        {
+            ListeningEvent listening => listening,
+            PartitionEvent partitioned => partitioned.Event,
+            _ => throw new ArgumentException($"Only listening events go on this topic, not {typeof(T).Name}."),
+        }).Select(ToMessage);
+
+    public static Message<byte[], byte[]> ToMessage(ListeningEvent e) =>
+        new() { Key = Encoding.UTF8.GetBytes(e.UserId), Value = EventJson.Serialize(e) };
+}

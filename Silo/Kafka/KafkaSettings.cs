@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Encore.Silo.Kafka;
+
+/// <summary>Configuration section <c>Kafka</c> (DESIGN.md §3.3) as the silo reads it.</summary>
+public sealed class KafkaSettings
+{
+    public const string SectionName = "Kafka";
+
+    /// <summary>Empty: the silo starts the embedded dev Kafka cluster in-process and fills this in.</summary>
+    public string BootstrapServers { get; set; } = "";
+
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Kafka:Topic is empty; set Kafka__Topic or remove it for 'music.plays'.")]
+    public string Topic { get; set; } = Constants.DefaultTopic;
+
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Kafka:DeadLetterTopic is empty; set Kafka__DeadLetterTopic or remove it for 'music.plays.dlq'.")]
+    public string DeadLetterTopic { get; set; } = Constants.DefaultDeadLetterTopic;
+
+    [Range(1, 1024, ErrorMessage = "Kafka:Partitions must be between 1 and 1024; set Kafka__Partitions.")]
+    public int Partitions { get; set; } = Constants.DefaultPartitions;
+
+    /// <summary>Whether the bootstrap servers were left empty, so this silo runs the embedded cluster.</summary>
+    public bool Embedded { get; set; }
+}
