@@ -1,14 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using Encore.Silo.Kafka;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Encore.Silo.Tests;
 
 /// <summary>
 /// The real silo, API and web page, hosted once for the collection on Kestrel with free ports (so a
-/// browser can reach it and it never clashes with a silo already running here), memory streams and
-/// the synthetic catalog.
+/// browser can reach it and it never clashes with a silo already running here), the embedded dev
+/// Kafka cluster and the synthetic catalog, with demo traffic off so that counts are exact.
 /// </summary>
 public sealed class SiloFixture : IAsyncLifetime
 {
@@ -35,6 +38,10 @@ public sealed class SiloFixture : IAsyncLifetime
     public HttpClient Http { get; private set; } = null!;
 
     public Uri BaseAddress => Http.BaseAddress!;
+
+    /// <summary>The embedded dev Kafka cluster the silo started, for tests that produce and consume directly.</summary>
+    public string KafkaBootstrapServers =>
+        _factory.Services.GetRequiredService<IOptions<KafkaSettings>>().Value.BootstrapServers;
 
     public async Task InitializeAsync()
     {
