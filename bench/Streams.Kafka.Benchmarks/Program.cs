@@ -17,6 +17,7 @@ const string Topic = "bench";
 
 using var kafka = DevKafkaCluster.Start(brokers: 1);
 kafka.CreateTopic(Topic, partitions);
+kafka.CreateTopic(Topic + ".dlq", partitions);
 Console.WriteLine($"dev Kafka cluster at {kafka.BootstrapServers}; producing {events:N0} events over {partitions} partitions");
 
 var produce = Stopwatch.StartNew();
@@ -91,14 +92,18 @@ builder.UseOrleans(silo =>
 builder.Services.AddSingleton<DeliveryCounter>();
 using var host = builder.Build();
 var counter = host.Services.GetRequiredService<DeliveryCounter>();
-var throughGrains = Stopwatch.StartNew();
+// Pulling agents start reading while the silo is still starting, so both spans are printed.
+var withStartup = Stopwatch.StartNew();
 await host.StartAsync();
+var startup = withStartup.Elapsed;
+var throughGrains = Stopwatch.StartNew();
 while (counter.Count < available)
 {
     await Task.Delay(50);
 }
 
 throughGrains.Stop();
-Console.WriteLine($"Orleans provider → batch-observer grains: {available:N0} events in {throughGrains.Elapsed.TotalSeconds:0.00} s (silo start included) = {available / throughGrains.Elapsed.TotalSeconds:N0} events/s");
-Console.WriteLine($"ratio: {bare.TotalSeconds / throughGrains.Elapsed.TotalSeconds:P0} of the bare consumer");
+withStartup.Stop();
+Console.WriteLine($"Orleans provider → batch-observer grains: {available:N0} events in {withStartup.Elapsed.TotalSeconds:0.00} s including silo start-up ({startup.TotalSeconds:0.00} s) = {available / withStartup.Elapsed.TotalSeconds:N0} events/s");
+Console.WriteLine($"ratio: {bare.TotalSeconds / withStartup.Elapsed.TotalSeconds:P0} of the bare consumer (one consumer for all partitions; the provider runs one per partition)");
 await host.StopAsync();
