@@ -71,6 +71,34 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
     }
 
     [Fact]
+    public async Task EventsQueuedThroughOrleansGoToThePartitionOfTheirStreamAndComeBackInOrder()
+    {
+        var clusterId = KafkaTestCluster.NewClusterId();
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId);
+        var sink = RecordingSink.For(clusterId);
+        var provider = cluster.Client.GetStreamProvider(TestStreams.Provider);
+
+        for (var partition = 0; partition < 4; partition++)
+        {
+            var stream = provider.GetStream<TestRecord>(StreamId.Create(TestStreams.Namespace, partition));
+            for (var seq = 0; seq < 25; seq++)
+            {
+                await stream.OnNextAsync(new TestRecord(-1, -1, $"via-orleans-{partition}", seq));
+            }
+        }
+
+        await WaitForApplied(sink, 100);
+        var delivered = sink.FirstDeliveries();
+        Assert.Equal(100, delivered.Count);
+        foreach (var key in delivered.GroupBy(d => d.Key))
+        {
+            Assert.All(key, d => Assert.Equal($"via-orleans-{d.Partition}", d.Key));
+            Assert.Equal(Enumerable.Range(0, 25), key.Select(d => d.Seq));
+            Assert.Equal(Enumerable.Range(0, 25).Select(i => (long)i), key.Select(d => d.Offset));
+        }
+    }
+
+    [Fact]
     public async Task RejectedMessagesAreDeadLetteredWithTheirReasonAndThePartitionMovesOn()
     {
         var clusterId = KafkaTestCluster.NewClusterId();

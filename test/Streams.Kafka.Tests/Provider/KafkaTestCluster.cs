@@ -49,6 +49,7 @@ internal static class KafkaTestCluster
         }
 
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
@@ -70,6 +71,18 @@ internal static class KafkaTestCluster
         from seq in Enumerable.Range(firstSeq, perUser)
         from user in Enumerable.Range(1, users)
         select ($"user-{user}", $"user-{user}|{seq}");
+
+    /// <summary>The test cluster's client publishes through the provider too.</summary>
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder client) =>
+            client.AddKafkaStreams(TestStreams.Provider, c =>
+            {
+                c.ConfigureKafka(ob => ob.Configure(options => configuration.GetSection("Kafka").Bind(options)));
+                c.UseDataAdapter<TextDataAdapter>();
+                c.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+            });
+    }
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
