@@ -17,9 +17,20 @@ public interface IKafkaCheckpointGrain : IGrainWithStringKey
     /// </summary>
     Task DeclareDurableAsync(long nextOffset);
 
-    /// <summary>The highest offset declared so far, or <c>null</c> when nothing was declared.</summary>
-    Task<long?> GetDurableOffsetAsync();
+    /// <summary>
+    /// Asks the partition's receiver to read the partition again from its committed offset: a consumer
+    /// lost effects that were never durable (a grain holding them died), or cannot tell what other
+    /// grains still hold (it is a new activation). Consumers drop what they already applied.
+    /// </summary>
+    Task RequestReplayAsync();
+
+    /// <summary>What consumers declared so far.</summary>
+    Task<KafkaCheckpointState> GetStateAsync();
 }
+
+/// <summary>The highest declared durable offset (null when none) and how many replays were requested.</summary>
+[GenerateSerializer, Immutable]
+public sealed record KafkaCheckpointState([property: Id(0)] long? DurableOffset, [property: Id(1)] int ReplayRequests);
 
 /// <summary>Addresses the checkpoint grain of a partition.</summary>
 public static class KafkaCheckpoint

@@ -3,6 +3,7 @@ namespace Encore.Streams.Kafka.Checkpoints;
 internal sealed class KafkaCheckpointGrain : Grain, IKafkaCheckpointGrain
 {
     private long? _durable;
+    private int _replayRequests;
 
     public Task DeclareDurableAsync(long nextOffset)
     {
@@ -14,5 +15,11 @@ internal sealed class KafkaCheckpointGrain : Grain, IKafkaCheckpointGrain
         return Task.CompletedTask;
     }
 
-    public Task<long?> GetDurableOffsetAsync() => Task.FromResult(_durable);
+    public Task RequestReplayAsync()
+    {
+        _replayRequests++;
+        return Task.CompletedTask;
+    }
+
+    public Task<KafkaCheckpointState> GetStateAsync() => Task.FromResult(new KafkaCheckpointState(_durable, _replayRequests));
 }

@@ -12,10 +12,16 @@ namespace Encore.Streams.Kafka.Providers;
 public sealed class KafkaBatchContainer : IBatchContainer
 {
     public KafkaBatchContainer(StreamId streamId, List<object> events, long offset, Dictionary<string, object>? requestContext = null)
+        : this(streamId, events, offset, new EventSequenceTokenV2(offset), requestContext)
+    {
+    }
+
+    private KafkaBatchContainer(StreamId streamId, List<object> events, long offset, EventSequenceTokenV2 token, Dictionary<string, object>? requestContext)
     {
         StreamId = streamId;
         Events = events;
-        Token = new EventSequenceTokenV2(offset);
+        Offset = offset;
+        Token = token;
         RequestContext = requestContext;
     }
 
@@ -24,10 +30,20 @@ public sealed class KafkaBatchContainer : IBatchContainer
     [Id(2)] public EventSequenceTokenV2 Token { get; }
     [Id(3)] public Dictionary<string, object>? RequestContext { get; }
 
+    /// <summary>The Kafka offset the events were read from.</summary>
+    [Id(4)] public long Offset { get; }
+
     public StreamSequenceToken SequenceToken => Token;
 
-    /// <summary>The Kafka offset the events were read from.</summary>
-    public long Offset => Token.SequenceNumber;
+    /// <summary>
+    /// The same events read again after a replay request: the cache only moves forward, so the token
+    /// of replay number <paramref name="replay"/> sits above every token read before it. Without replays
+    /// (including after any restart) a token is the offset itself.
+    /// </summary>
+    internal KafkaBatchContainer InReplay(int replay) =>
+        replay == 0 ? this : new(StreamId, Events, Offset, new EventSequenceTokenV2(Offset + ((long)replay << ReplayShift)), RequestContext);
+
+    internal const int ReplayShift = 40;
 
     public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() =>
         Events.OfType<T>().Select((e, i) => Tuple.Create<T, StreamSequenceToken>(e, Token.CreateSequenceTokenForEvent(i)));

@@ -22,7 +22,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     private readonly int _partition;
     private readonly TopicPartition _topicPartition;
     private readonly ILogger _logger;
-    private readonly ConcurrentQueue<ConsumeResult<byte[], byte[]>> _buffer = new();
+    private readonly ConcurrentQueue<(int Replay, ConsumeResult<byte[], byte[]> Message)> _buffer = new();
     private readonly TaskCompletionSource<long> _assigned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private Thread? _pollThread;
@@ -34,6 +34,11 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     private long _lastAccepted = -1;
     private long _delivered = -1;
     private DateTime _nextCheckpoint;
+    private int? _replayRequestsSeen;
+
+    // Replays of the partition from its committed offset: requested by the agent side, done by the poll thread.
+    private int _replaysRequested;
+    private int _replay;
 
     // Handed from the agent side to the poll thread, which alone commits.
     private long _commitRequested = -1;
@@ -63,14 +68,15 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         var count = Math.Min(maxCount < 0 ? int.MaxValue : maxCount, _context.Options.MaxBatchSize);
         var batches = new List<IBatchContainer>(Math.Min(count, _buffered));
         List<Task>? deadLetters = null;
-        while (batches.Count < count && _buffer.TryDequeue(out var message))
+        while (batches.Count < count && _buffer.TryDequeue(out var entry))
         {
+            var (replay, message) = entry;
             Interlocked.Decrement(ref _buffered);
             var streamId = StreamIdOf(message);
             var result = _context.DataAdapter.Decode(message, streamId);
             if (result.Batch is { } batch)
             {
-                batches.Add(batch);
+                batches.Add(batch is KafkaBatchContainer kafkaBatch ? kafkaBatch.InReplay(replay) : batch);
                 _lastAccepted = message.Offset.Value;
             }
             else
@@ -103,7 +109,8 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     {
         foreach (var message in messages)
         {
-            _delivered = Math.Max(_delivered, message.SequenceToken.SequenceNumber + 1);
+            var offset = message is KafkaBatchContainer batch ? batch.Offset : message.SequenceToken.SequenceNumber;
+            _delivered = Math.Max(_delivered, offset + 1);
         }
 
         return Task.CompletedTask;
@@ -138,9 +145,24 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     /// </summary>
     private async Task RequestCheckpointAsync()
     {
-        long? covered = _context.Options.CheckpointMode == CheckpointMode.Delivered
-            ? (_delivered >= 0 ? _delivered : null)
-            : await KafkaCheckpoint.Get(_context.GrainFactory, _context.ProviderName, _partition).GetDurableOffsetAsync();
+        long? covered;
+        if (_context.Options.CheckpointMode == CheckpointMode.Delivered)
+        {
+            covered = _delivered >= 0 ? _delivered : null;
+        }
+        else
+        {
+            var state = await KafkaCheckpoint.Get(_context.GrainFactory, _context.ProviderName, _partition).GetStateAsync();
+            covered = state.DurableOffset;
+            if (_replayRequestsSeen is { } seen && seen != state.ReplayRequests)
+            {
+                // Different, not greater: the count restarts from zero if the checkpoint grain is lost.
+                Interlocked.Increment(ref _replaysRequested);
+                LogReplayRequested(_logger, _context.Topic, _partition);
+            }
+
+            _replayRequestsSeen = state.ReplayRequests;
+        }
 
         long safe;
         if (_lastAccepted < _startOffset || covered > _lastAccepted)
@@ -212,6 +234,11 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         while (!_stop.IsCancellationRequested)
         {
             Commit(consumer);
+            if (Volatile.Read(ref _replaysRequested) != _replay)
+            {
+                Replay(consumer);
+            }
+
             if (!paused && Volatile.Read(ref _buffered) >= max)
             {
                 consumer.Pause([_topicPartition]);
@@ -246,10 +273,27 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
 
             if (result is { IsPartitionEOF: false, Message: not null })
             {
-                _buffer.Enqueue(result);
+                _buffer.Enqueue((_replay, result));
                 Interlocked.Increment(ref _buffered);
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the partition again from its committed offset. The commit never passes an effect that is
+    /// not durable, so everything a consumer may have lost is read again; what was read ahead is dropped.
+    /// </summary>
+    private void Replay(IConsumer<byte[], byte[]> consumer)
+    {
+        _replay = Volatile.Read(ref _replaysRequested);
+        var from = _committed >= 0 ? _committed : _assigned.Task.Result;
+        consumer.Seek(new TopicPartitionOffset(_topicPartition, from));
+        while (_buffer.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref _buffered);
+        }
+
+        LogReplaying(_logger, _context.Topic, _partition, from);
     }
 
     private void Commit(IConsumer<byte[], byte[]> consumer)
@@ -307,6 +351,12 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
 
     [LoggerMessage(7, LogLevel.Warning, "Checkpoint of {Topic}[{Partition}] on shutdown failed")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception e, string topic, int partition);
+
+    [LoggerMessage(9, LogLevel.Information, "A consumer of {Topic}[{Partition}] asked for a replay")]
+    private static partial void LogReplayRequested(ILogger logger, string topic, int partition);
+
+    [LoggerMessage(10, LogLevel.Warning, "Replaying {Topic}[{Partition}] from committed offset {Offset}")]
+    private static partial void LogReplaying(ILogger logger, string topic, int partition, long offset);
 
     [LoggerMessage(8, LogLevel.Error, "The poll loop of {Topic}[{Partition}] stopped")]
     private static partial void LogPollFailed(ILogger logger, Exception e, string topic, int partition);

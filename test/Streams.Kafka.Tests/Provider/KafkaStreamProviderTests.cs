@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using Encore.Streams.Kafka.Checkpoints;
 using Encore.Streams.Kafka.DevCluster;
 using Encore.Streams.Kafka.Providers;
 using Encore.Streams.Kafka.Statistics;
@@ -183,6 +184,38 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         Assert.Equal(600, sink.Deliveries.Count);
         Assert.Equal(400, sink.Applied);
         Assert.Equal(400, sink.FirstDeliveries().Count);
+    }
+
+    [Fact]
+    public async Task AReplayRequestRereadsThePartitionFromItsCommittedOffset()
+    {
+        var clusterId = KafkaTestCluster.NewClusterId();
+        var sink = RecordingSink.For(clusterId);
+        var topic = KafkaTestCluster.TopicOf(clusterId);
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId);
+        await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 5));
+        await WaitForApplied(sink, 100);
+        await Eventually.UntilAsync(() => Counters(cluster).SelectMany(c => c.Partitions).Sum(p => p.CommittedOffset) == 100,
+            Deadline, () => "the first 100 committed");
+
+        // The next 100 are applied but never declared durable, as if a grain holding them died.
+        sink.Declaring = false;
+        await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 5, firstSeq: 5));
+        await WaitForApplied(sink, 200);
+        sink.Declaring = true;
+        foreach (var partition in Enumerable.Range(0, 4))
+        {
+            await KafkaCheckpoint.Get(cluster.GrainFactory, TestStreams.Provider, partition).RequestReplayAsync();
+        }
+
+        await Eventually.UntilAsync(() => sink.Deliveries.Count >= 300, Deadline, () => $"the uncommitted 100 read again (have {sink.Deliveries.Count})");
+        await Eventually.UntilAsync(() => Counters(cluster).SelectMany(c => c.Partitions).Sum(p => p.CommittedOffset) == 200,
+            Deadline, () => "everything committed after the replay");
+
+        Assert.Equal(300, sink.Deliveries.Count);
+        Assert.Equal(200, sink.Applied);
+        var replayed = sink.Deliveries.Skip(200).Select(d => d.Seq).ToList();
+        Assert.All(replayed, seq => Assert.InRange(seq, 5, 9));
     }
 
     [Fact]
