@@ -28,6 +28,7 @@ internal sealed partial class PartitionGrain(
     CatalogHolder catalogHolder,
     IPipelineStats stats,
     IOptions<PipelineOptions> options,
+    IOptions<FeatureStateOptions> featureState,
     ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<PartitionEvent>
 {
@@ -40,6 +41,7 @@ internal sealed partial class PartitionGrain(
     private long _processed;
     private long _duplicates;
     private long _replays;
+    private bool _replayRequested;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -48,7 +50,12 @@ internal sealed partial class PartitionGrain(
         var o = options.Value;
         this.RegisterGrainTimer(DeclareAsync, new GrainTimerCreationOptions(o.DeclareInterval, o.DeclareInterval) { Interleave = false });
         this.RegisterGrainTimer(FlushTrendingAsync, new GrainTimerCreationOptions(o.TrendingFlushInterval, o.TrendingFlushInterval) { Interleave = false });
+        var check = featureState.Value.WriteInterval;
+        this.RegisterGrainTimer(CheckUndurableAsync, new GrainTimerCreationOptions(check, check) { Interleave = false });
+        await Checkpoint.ConsumerStartedAsync();
     }
+
+    private IKafkaCheckpointGrain Checkpoint => KafkaCheckpoint.Get(GrainFactory, Constants.StreamProvider, _partition);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -69,6 +76,10 @@ internal sealed partial class PartitionGrain(
         await Task.WhenAll(flushes);
         await DeclareAsync();
         await FlushTrendingAsync();
+        if (_undurable.Count == 0)
+        {
+            await Checkpoint.ConsumerStoppedAsync();
+        }
     }
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
@@ -187,15 +198,61 @@ internal sealed partial class PartitionGrain(
     /// <summary>Records that <paramref name="grain"/> was sent offsets up to <paramref name="lastSent"/> and is durable below <paramref name="durableNext"/>.</summary>
     private void Fed(GrainId grain, long lastSent, long durableNext)
     {
+        var known = _undurable.GetValueOrDefault(grain);
+        if (known.Since != default && durableNext < known.DurableNext)
+        {
+            Lost(grain, known, durableNext);
+        }
+
         if (durableNext > lastSent)
         {
             _undurable.Remove(grain);
             return;
         }
 
-        _undurable[grain] = _undurable.TryGetValue(grain, out var known)
-            ? new Undurable(Math.Max(known.DurableNext, durableNext), Math.Max(known.LastSent, lastSent))
-            : new Undurable(durableNext, lastSent);
+        _undurable[grain] = known.Since == default
+            ? new Undurable(durableNext, lastSent, DateTime.UtcNow)
+            : new Undurable(durableNext, Math.Max(known.LastSent, lastSent), known.Since);
+    }
+
+    /// <summary>
+    /// A grain came back durable only below offsets it had been sent: it died holding them in memory.
+    /// The committed offset is still below them, so a replay of the partition gives them back to it.
+    /// </summary>
+    private void Lost(GrainId grain, Undurable known, long durableNext)
+    {
+        LogLost(logger, grain, _partition, durableNext, known.LastSent);
+        _undurable[grain] = known with { DurableNext = durableNext };
+        _replayRequested = true;
+    }
+
+    /// <summary>
+    /// Grains that stayed undurable for longer than their write interval are asked to write; one that
+    /// answers below what it was sent has lost it (its silo died and it was activated again).
+    /// </summary>
+    private async Task CheckUndurableAsync()
+    {
+        var stale = DateTime.UtcNow - 2 * featureState.Value.WriteInterval;
+        foreach (var (grain, known) in _undurable.Where(e => e.Value.Since < stale).ToList())
+        {
+            var durableNext = await GrainFactory.GetGrain<IFeatureGrain>(grain).FlushAsync(_partition);
+            if (durableNext <= known.LastSent)
+            {
+                Lost(grain, known, durableNext);
+            }
+            else
+            {
+                Durable(grain, durableNext);
+            }
+        }
+
+        if (_replayRequested)
+        {
+            _replayRequested = false;
+            await Checkpoint.RequestReplayAsync();
+        }
+
+        await DeclareAsync();
     }
 
     private void Durable(GrainId grain, long durableNext)
@@ -230,7 +287,7 @@ internal sealed partial class PartitionGrain(
 
         if (safe > _declared)
         {
-            await KafkaCheckpoint.Get(GrainFactory, Constants.StreamProvider, _partition).DeclareDurableAsync(safe);
+            await Checkpoint.DeclareDurableAsync(safe);
             _declared = safe;
         }
     }
@@ -270,13 +327,17 @@ internal sealed partial class PartitionGrain(
 
     /// <param name="DurableNext">The grain's effects below this offset are durable.</param>
     /// <param name="LastSent">The highest offset sent to the grain.</param>
-    private readonly record struct Undurable(long DurableNext, long LastSent);
+    /// <param name="Since">When the grain was first sent something not yet durable.</param>
+    private readonly record struct Undurable(long DurableNext, long LastSent, DateTime Since);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Event of partition {EventPartition} at offset {Offset} arrived on the stream of partition {Partition}; ignored")]
     private static partial void LogForeignPartition(ILogger logger, int eventPartition, long offset, int partition);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Stream error on partition {Partition}")]
     private static partial void LogStreamError(ILogger logger, Exception exception, int partition);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Grain {Grain} is durable only below offset {DurableNext} of partition {Partition} but was sent up to {LastSent}: it lost them; replaying the partition")]
+    private static partial void LogLost(ILogger logger, GrainId grain, int partition, long durableNext, long lastSent);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Grain {Grain} could not flush partition {Partition} while the partition grain stopped")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception, GrainId grain, int partition);

@@ -24,6 +24,15 @@ public interface IKafkaCheckpointGrain : IGrainWithStringKey
     /// </summary>
     Task RequestReplayAsync();
 
+    /// <summary>
+    /// A consumer activation starts. When the previous one never said it stopped (its silo died), its
+    /// record of what other grains still held only in memory died with it, so a replay is requested.
+    /// </summary>
+    Task ConsumerStartedAsync();
+
+    /// <summary>A consumer activation stopped cleanly, after its last declaration.</summary>
+    Task ConsumerStoppedAsync();
+
     /// <summary>What consumers declared so far.</summary>
     Task<KafkaCheckpointState> GetStateAsync();
 }

@@ -4,6 +4,7 @@ internal sealed class KafkaCheckpointGrain : Grain, IKafkaCheckpointGrain
 {
     private long? _durable;
     private int _replayRequests;
+    private bool _consumerActive;
 
     public Task DeclareDurableAsync(long nextOffset)
     {
@@ -18,6 +19,23 @@ internal sealed class KafkaCheckpointGrain : Grain, IKafkaCheckpointGrain
     public Task RequestReplayAsync()
     {
         _replayRequests++;
+        return Task.CompletedTask;
+    }
+
+    public Task ConsumerStartedAsync()
+    {
+        if (_consumerActive)
+        {
+            _replayRequests++;
+        }
+
+        _consumerActive = true;
+        return Task.CompletedTask;
+    }
+
+    public Task ConsumerStoppedAsync()
+    {
+        _consumerActive = false;
         return Task.CompletedTask;
     }
 

@@ -35,6 +35,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     private long _delivered = -1;
     private DateTime _nextCheckpoint;
     private int? _replayRequestsSeen;
+    private bool _durableSeen;
 
     // Replays of the partition from its committed offset: requested by the agent side, done by the poll thread.
     private int _replaysRequested;
@@ -154,7 +155,9 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         {
             var state = await KafkaCheckpoint.Get(_context.GrainFactory, _context.ProviderName, _partition).GetStateAsync();
             covered = state.DurableOffset;
-            if (_replayRequestsSeen is { } seen && seen != state.ReplayRequests)
+            // A lost checkpoint grain (its silo died) forgets declarations; so may the consumer that made them.
+            var checkpointLost = _durableSeen && state.DurableOffset is null;
+            if (checkpointLost || (_replayRequestsSeen is { } seen && seen != state.ReplayRequests))
             {
                 // Different, not greater: the count restarts from zero if the checkpoint grain is lost.
                 Interlocked.Increment(ref _replaysRequested);
@@ -162,6 +165,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             }
 
             _replayRequestsSeen = state.ReplayRequests;
+            _durableSeen = state.DurableOffset is not null;
         }
 
         long safe;

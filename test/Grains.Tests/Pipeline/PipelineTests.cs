@@ -162,17 +162,17 @@ public sealed class PipelineTests(ClusterFixture fixture)
         var partitionGrain = _client.GetGrain<IPartitionGrain>(partition);
 
         // Nothing is written yet (grains write every 5 changes): nothing may be committed.
-        Assert.Equal(0, await checkpoint.GetDurableOffsetAsync());
+        Assert.Equal(0, (await checkpoint.GetStateAsync()).DurableOffset);
         Assert.Equal(4, (await partitionGrain.GetStatusAsync()).UndurableGrains);
 
         await _client.GetGrain<IUserGrain>(user).FlushAsync(partition);
         await _client.GetGrain<ITrackGrain>(tracks[0]).FlushAsync(partition);
         await _client.GetGrain<ITrackGrain>(tracks[1]).FlushAsync(partition);
         await Eventually.TrueAsync(async () => (await partitionGrain.GetStatusAsync()).UndurableGrains == 1, "three reports arrived");
-        Assert.Equal(0, await checkpoint.GetDurableOffsetAsync());
+        Assert.Equal(0, (await checkpoint.GetStateAsync()).DurableOffset);
 
         await _client.GetGrain<ITrackGrain>(tracks[2]).FlushAsync(partition);
-        await Eventually.TrueAsync(async () => await checkpoint.GetDurableOffsetAsync() == 3, "the checkpoint moved to offset 3");
+        await Eventually.TrueAsync(async () => (await checkpoint.GetStateAsync()).DurableOffset == 3, "the checkpoint moved to offset 3");
         Assert.Equal(0, (await partitionGrain.GetStatusAsync()).UndurableGrains);
     }
 
@@ -184,7 +184,7 @@ public sealed class PipelineTests(ClusterFixture fixture)
         var track = Plays.Tracks(1, skip: 600)[0];
         await _client.PublishAndWaitAsync(Plays.At(partition, 0, [.. Enumerable.Range(0, 5).Select(i => Plays.Event(user, track, Now.AddMinutes(-10 + i)))]));
 
-        Assert.Equal(5, await KafkaCheckpoint.Get(_client, Constants.StreamProvider, partition).GetDurableOffsetAsync());
+        Assert.Equal(5, (await KafkaCheckpoint.Get(_client, Constants.StreamProvider, partition).GetStateAsync()).DurableOffset);
     }
 
     [Fact]
