@@ -93,6 +93,9 @@ internal static class TestPostgres
     {
         var data = Required("ENCORE_TEST_PG_DATA");
         PgCtl("-D", data, "-l", Path.Combine(data, "server.log"), "-w", "-o", options, "start");
+
+        // Pooled connections of the old server are dead; the tests' own helpers start afresh.
+        NpgsqlConnection.ClearAllPools();
     }
 
     private static void PgCtl(params string[] arguments)
