@@ -13,5 +13,6 @@ internal static class ClientCommands
         UserCommand.Create(),
         TrackCommand.Create(),
         TrendingCommand.Create(),
+        DbCommand.Create(),
     ];
 }

@@ -2,6 +2,7 @@ using Encore.Catalog;
 using Encore.Features;
 using Encore.Recommendations;
 using Encore.Stats;
+using Encore.Warehouse;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -13,8 +14,8 @@ public static class FeatureSiloBuilderExtensions
     /// <summary>
     /// The in-silo services the feature and recommendation grains use: the catalog (loaded in the
     /// background at start), the recommender's precomputed data, this silo's pipeline counters, the
-    /// clock of event-time windows and the placement of per-silo stats grains. Storage and streams are
-    /// the host's business.
+    /// clock of event-time windows, the placement of per-silo stats grains and a warehouse sink that
+    /// takes nothing (the PostgreSQL wiring replaces it). Storage and streams are the host's business.
     /// </summary>
     public static ISiloBuilder AddEncoreFeatures(this ISiloBuilder silo)
     {
@@ -24,6 +25,7 @@ public static class FeatureSiloBuilderExtensions
         services.TryAddSingleton<PipelineStats>();
         services.TryAddSingleton<IPipelineStats>(sp => sp.GetRequiredService<PipelineStats>());
         services.TryAddKeyedSingleton(Clocks.Windows, TimeProvider.System);
+        services.TryAddSingleton<IWarehouseSink, NullWarehouseSink>();
         services.AddHostedService<FeatureWarmup>();
         silo.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         return silo;

@@ -36,13 +36,18 @@ internal sealed class FeatureStatePersister<TState>(
         }
     }
 
-    /// <summary>Notes changes made by an apply and writes the state if enough of them are buffered.</summary>
-    public async Task ChangedAsync(int changes)
+    /// <summary>
+    /// Notes changes made by an apply of <paramref name="partition"/>'s events and writes the state if
+    /// enough of them are buffered. The caller learns its own durable offset from the apply result;
+    /// other partitions whose offsets the write made durable (a track grain is fed by many) are told
+    /// here, or they would wait for this grain's next apply or flush to let their checkpoint move.
+    /// </summary>
+    public async Task ChangedAsync(int changes, int partition)
     {
         _unwritten += changes;
         if (_unwritten >= _options.WriteEveryEvents)
         {
-            await WriteAsync();
+            await ReportAsync(await WriteAsync(), except: partition);
         }
     }
 
@@ -58,7 +63,17 @@ internal sealed class FeatureStatePersister<TState>(
             return;
         }
 
-        var moved = await WriteAsync();
+        await ReportAsync(await WriteAsync(), except: null);
+    }
+
+    public async Task StopAsync()
+    {
+        _timer?.Dispose();
+        await PersistAsync();
+    }
+
+    private async Task ReportAsync(List<(int Partition, long Next)> moved, int? except)
+    {
         if (_options.ApplyIsDurable)
         {
             return;
@@ -67,14 +82,11 @@ internal sealed class FeatureStatePersister<TState>(
         var self = grain.GetGrainId();
         foreach (var (partition, next) in moved)
         {
-            await grainFactory.GetGrain<IPartitionGrain>(partition).ReportDurableAsync(self, next);
+            if (partition != except)
+            {
+                await grainFactory.GetGrain<IPartitionGrain>(partition).ReportDurableAsync(self, next);
+            }
         }
-    }
-
-    public async Task StopAsync()
-    {
-        _timer?.Dispose();
-        await PersistAsync();
     }
 
     private async Task<List<(int Partition, long Next)>> WriteAsync()

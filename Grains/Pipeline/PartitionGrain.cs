@@ -6,6 +6,7 @@ using Encore.Streams.Kafka.Checkpoints;
 using Encore.Tracks;
 using Encore.Trending;
 using Encore.Users;
+using Encore.Warehouse;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -18,7 +19,8 @@ namespace Encore.Pipeline;
 /// of an eventId does not); then one aggregated delta per track (in parallel); trending snapshots are
 /// buffered and sent on a timer. For every grain fed, it keeps the oldest offset whose effect that
 /// grain may still hold only in memory, and declares to the partition's checkpoint only offsets below
-/// all of them. It lives as long as the silo (never collected when idle), because that bookkeeping
+/// all of them, and below the oldest event it handed to the silo's warehouse sink that the sink has
+/// not yet written. It lives as long as the silo (never collected when idle), because that bookkeeping
 /// is in memory: a new activation starts clean, which is safe only after the stream has restarted
 /// from the committed offset, as it does when a silo dies.
 /// </remarks>
@@ -27,6 +29,7 @@ namespace Encore.Pipeline;
 internal sealed partial class PartitionGrain(
     CatalogHolder catalogHolder,
     IPipelineStats stats,
+    IWarehouseSink warehouse,
     IOptions<PipelineOptions> options,
     IOptions<FeatureStateOptions> featureState,
     ILogger<PartitionGrain> logger)
@@ -74,6 +77,15 @@ internal sealed partial class PartitionGrain(
             }
         }).ToList();
         await Task.WhenAll(flushes);
+        try
+        {
+            await warehouse.FlushAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The declaration below stays behind what the sink still holds.
+        }
+
         await DeclareAsync();
         await FlushTrendingAsync();
         if (_undurable.Count == 0)
@@ -88,6 +100,7 @@ internal sealed partial class PartitionGrain(
     public async Task OnNextAsync(IList<SequentialItem<PartitionEvent>> items)
     {
         var byUser = new Dictionary<string, List<PartitionEvent>>(StringComparer.Ordinal);
+        var plays = warehouse.IsEnabled ? new List<WarehousePlay>(items.Count) : null;
         var lastOffset = -1L;
         foreach (var item in items)
         {
@@ -104,6 +117,7 @@ internal sealed partial class PartitionGrain(
             }
 
             events.Add(e);
+            plays?.Add(new WarehousePlay(e.Event, e.Partition, e.Offset, _catalog.TryGet(e.Event.TrackId, out var track) ? track.Genres : []));
             lastOffset = Math.Max(lastOffset, e.Offset);
         }
 
@@ -158,6 +172,13 @@ internal sealed partial class PartitionGrain(
             {
                 _trending[result.Trending.TrackId] = result.Trending;
             }
+        }
+
+        // Every event of the batch, replays and resends included: the warehouse keeps the first row of
+        // each eventId. Waits while the sink's buffer is full, which slows this partition down.
+        if (plays is not null)
+        {
+            await warehouse.WritePlaysAsync(_partition, plays);
         }
 
         _nextOffset = Math.Max(_nextOffset, lastOffset + 1);
@@ -279,7 +300,7 @@ internal sealed partial class PartitionGrain(
             return;
         }
 
-        var safe = _nextOffset;
+        var safe = Math.Min(_nextOffset, warehouse.DurableNextOffset(_partition));
         foreach (var undurable in _undurable.Values)
         {
             safe = Math.Min(safe, undurable.DurableNext);

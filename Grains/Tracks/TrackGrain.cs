@@ -71,7 +71,7 @@ internal sealed class TrackGrain(
             S.AppliedOffsets[delta.Partition] = delta.LastOffset;
         }
 
-        await _persister.ChangedAsync(changes);
+        await _persister.ChangedAsync(changes, delta.Partition);
         var trending = new TrendingEntry(
             this.GetPrimaryKeyString(), S.Windows.Count(PlayWindows.Day, now).Plays, S.Plays, S.LastPlayTs ?? now);
         return new TrackApplyResult(_persister.DurableNextOffset(delta.Partition), applied, trending);

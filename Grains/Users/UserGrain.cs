@@ -74,7 +74,7 @@ internal sealed class UserGrain(
             applied++;
         }
 
-        await _persister.ChangedAsync(applied + duplicates);
+        await _persister.ChangedAsync(applied + duplicates, batch.Partition);
         return new UserApplyResult([.. counted], applied, duplicates, replays, _persister.DurableNextOffset(batch.Partition));
     }
 

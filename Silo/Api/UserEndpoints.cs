@@ -1,5 +1,6 @@
 using Encore.Recommendations;
 using Encore.Users;
+using Encore.Warehouse;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -23,13 +24,22 @@ internal static class UserEndpoints
     }
 
     private static async Task<Results<Ok<Recommendations.Recommendations>, ProblemHttpResult>> GetRecommendationsAsync(
-        string userId, [FromQuery] string? count, IGrainFactory grains)
+        string userId, [FromQuery] string? count, IGrainFactory grains, IWarehouseSink warehouse)
     {
         if (!ApiProblems.TryParseCount(count, 20, out var n, out var problem))
         {
             return problem!;
         }
 
-        return TypedResults.Ok(await grains.GetGrain<IRecommendationGrain>(0).RecommendAsync(userId, n));
+        var recommendations = await grains.GetGrain<IRecommendationGrain>(0).RecommendAsync(userId, n);
+
+        // What was served goes to the warehouse without waiting (dropped if its buffer is full).
+        warehouse.RecordServed(new ServedRecommendation(
+            recommendations.UserId,
+            recommendations.ModelVersion,
+            [.. recommendations.Items.Select(i => i.TrackId)],
+            [.. recommendations.Items.Select(i => i.Score)],
+            DateTimeOffset.UtcNow));
+        return TypedResults.Ok(recommendations);
     }
 }

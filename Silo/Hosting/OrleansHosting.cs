@@ -1,4 +1,3 @@
-using System.Net;
 using Encore.Catalog;
 using Encore.Pipeline;
 using Encore.Silo.Kafka;
@@ -9,9 +8,9 @@ namespace Encore.Silo.Hosting;
 internal static class OrleansHosting
 {
     /// <summary>
-    /// The silo: localhost clustering on the configured ports, in-memory grain storage, the Kafka
-    /// partition streams (on the embedded dev cluster when no Kafka is configured), the feature grains'
-    /// services and the dashboard.
+    /// The silo: clustering and storage (localhost and memory, or PostgreSQL; see
+    /// <see cref="PostgresHosting"/>), the Kafka partition streams (on the embedded dev cluster when no
+    /// Kafka is configured), the feature grains' services and the dashboard.
     /// </summary>
     public static WebApplicationBuilder AddEncoreSilo(this WebApplicationBuilder builder)
     {
@@ -29,13 +28,7 @@ internal static class OrleansHosting
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(
-                orleans.SiloPort,
-                orleans.GatewayPort,
-                new IPEndPoint(IPAddress.Loopback, orleans.PrimarySiloPort ?? orleans.SiloPort),
-                orleans.ServiceId,
-                orleans.ClusterId);
-            silo.AddMemoryGrainStorage(Constants.GrainStorage);
+            silo.UseEncoreClusteringAndStorage(builder.Configuration, orleans);
             silo.AddEncoreStreams(kafka);
             silo.AddEncoreFeatures();
             silo.AddDashboard();

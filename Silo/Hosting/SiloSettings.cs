@@ -25,4 +25,12 @@ public sealed class OrleansSettings
     /// </summary>
     [Range(1, 65535, ErrorMessage = "Orleans:PrimarySiloPort must be a TCP port (1-65535) or empty.")]
     public int? PrimarySiloPort { get; set; }
+
+    /// <summary>
+    /// Clustering through PostgreSQL: the IP address this silo publishes in the membership table for
+    /// other silos and clients to reach it. Empty means 127.0.0.1 (several silos on one machine);
+    /// containers set their own address (in Kubernetes the pod IP).
+    /// </summary>
+    [RegularExpression(@"^[0-9A-Fa-f:.]*$", ErrorMessage = "Orleans:AdvertisedIPAddress must be an IP address or empty; set Orleans__AdvertisedIPAddress.")]
+    public string? AdvertisedIPAddress { get; set; }
 }

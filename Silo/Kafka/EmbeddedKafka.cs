@@ -17,6 +17,14 @@ internal static class EmbeddedKafka
             return builder;
         }
 
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Postgres")))
+        {
+            // A PostgreSQL cluster is many silos: each would run its own in-process Kafka and read only it.
+            throw new InvalidOperationException(
+                "ConnectionStrings:Postgres is set but Kafka:BootstrapServers is empty. Silos that share PostgreSQL must share one Kafka: " +
+                "set Kafka__BootstrapServers (locally, start one with 'dotnet run --project Client -- kafka-dev --bootstrap-file bootstrap.txt').");
+        }
+
         var settings = section.Get<KafkaSettings>() ?? new();
         var cluster = DevKafkaCluster.Start(brokers: 1);
         foreach (var topic in new[] { settings.Topic, settings.DeadLetterTopic })

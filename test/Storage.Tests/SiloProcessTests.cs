@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Encore.Storage.Tests.Infrastructure;
+
+namespace Encore.Storage.Tests;
+
+/// <summary>Separate silo processes on one machine, clustered through PostgreSQL.</summary>
+public sealed class SiloProcessTests(TestDatabase database) : IClassFixture<TestDatabase>
+{
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(120);
+
+    [PostgresFact]
+    public async Task ThreeSiloProcessesFormOneClusterAndAnswerWithClusterWideTotals()
+    {
+        var clusterId = $"processes-{Guid.NewGuid():N}"[..22];
+        var silos = new List<SiloProcess>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                silos.Add(SiloProcess.Start(database.ConnectionString, clusterId, partitions: 4));
+            }
+
+            await Task.WhenAll(silos.Select(s => s.WaitReadyAsync(StartDeadline)));
+            foreach (var silo in silos)
+            {
+                await Eventually.TrueAsync(async () => (await StatsAsync(silo)).GetProperty("silos").GetInt32() == 3,
+                    $"silo {silo.SiloPort} sees three silos", StartDeadline);
+            }
+
+            var members = await TestPostgres.RowsAsync(database.ConnectionString,
+                $"SELECT address, port FROM orleans.membership WHERE cluster_id = '{clusterId}' AND status = 3 ORDER BY port");
+            Assert.Equal(silos.Select(s => ("127.0.0.1", s.SiloPort)).OrderBy(m => m.SiloPort), members.Select(m => ((string)m[0]!, (int)m[1]!)));
+
+            // 300 plays of 30 listeners, posted to the first silo, processed wherever their partitions live.
+            var tracks = Plays.Tracks(20, skip: 2000);
+            var now = DateTimeOffset.UtcNow;
+            var events = Enumerable.Range(0, 300).Select(i => Plays.Event($"process-listener-{i % 30}", tracks[i % 20], now.AddMinutes(-300 + i))).ToArray();
+            var posted = await silos[0].Http.PostAsJsonAsync("/api/events", events, JsonSerializerOptions.Web);
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+
+            foreach (var silo in silos)
+            {
+                await Eventually.TrueAsync(async () => (await StatsAsync(silo)).GetProperty("eventsProcessed").GetInt64() == 300,
+                    $"silo {silo.SiloPort} reports 300 events processed cluster-wide");
+            }
+
+            var profile = await silos[2].Http.GetFromJsonAsync<JsonElement>("/api/users/process-listener-7");
+            Assert.Equal(10, profile.GetProperty("plays").GetInt64());
+            await Eventually.TrueAsync(
+                async () => await TestPostgres.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM warehouse.play_events WHERE user_id LIKE 'process-listener-%'") == 300,
+                "300 warehouse rows");
+
+            // What the API serves is recorded in the warehouse.
+            var served = await silos[1].Http.GetFromJsonAsync<JsonElement>("/api/users/process-listener-7/recommendations?count=5");
+            var servedTracks = served.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("trackId").GetString()!).ToArray();
+            await Eventually.TrueAsync(
+                async () => (await TestPostgres.RowsAsync(database.ConnectionString,
+                        "SELECT track_ids FROM warehouse.served_recommendations WHERE user_id = 'process-listener-7'"))
+                    .Any(r => ((string[])r[0]!).SequenceEqual(servedTracks)),
+                "the served recommendation recorded");
+        }
+        catch (Exception exception) when (silos.Count > 0 && exception is TimeoutException or Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException($"{exception.Message}\n--- first silo's output ---\n{silos[0].Output}", exception);
+        }
+        finally
+        {
+            await Task.WhenAll(silos.Select(s => s.DisposeAsync().AsTask()));
+        }
+    }
+
+    private static async Task<JsonElement> StatsAsync(SiloProcess silo)
+    {
+        try
+        {
+            return await silo.Http.GetFromJsonAsync<JsonElement>("/api/stats");
+        }
+        catch (HttpRequestException)
+        {
+            return JsonDocument.Parse("""{"silos":0,"eventsProcessed":0}""").RootElement;
+        }
+    }
+}
