@@ -55,7 +55,8 @@ public sealed record CoListenHit(
 public sealed record TrackApplyResult(
     [property: Id(0)] long DurableNextOffset,
     [property: Id(1)] int PlaysApplied,
-    [property: Id(2)] TrendingEntry Trending);
+    [property: Id(2)] TrendingEntry Trending,
+    [property: Id(3)] Guid Activation);
 
 /// <summary>A snapshot of one track's windowed plays; a higher <paramref name="Version"/> replaces a lower one.</summary>
 /// <param name="Version">The track's count of applied plays: grows with every change.</param>

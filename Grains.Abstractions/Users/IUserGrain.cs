@@ -38,13 +38,15 @@ public sealed record UserBatch(
 /// <param name="Duplicates">Events dropped by this call as resends of an eventId already counted.</param>
 /// <param name="Replays">Events at or below the partition watermark (already seen).</param>
 /// <param name="DurableNextOffset">The grain's effects of every offset of the partition below this are durable.</param>
+/// <param name="Activation">Identifies the activation that answered (see <see cref="Pipeline.DurableOffset"/>).</param>
 [GenerateSerializer, Immutable]
 public sealed record UserApplyResult(
     [property: Id(0)] CountedPlay[] Counted,
     [property: Id(1)] int Applied,
     [property: Id(2)] int Duplicates,
     [property: Id(3)] int Replays,
-    [property: Id(4)] long DurableNextOffset);
+    [property: Id(4)] long DurableNextOffset,
+    [property: Id(5)] Guid Activation);
 
 /// <summary>A counted play as the track grains need it.</summary>
 /// <param name="SessionPrior">Distinct tracks the user played just before in the same session (co-listens).</param>

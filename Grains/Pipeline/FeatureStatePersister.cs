@@ -19,6 +19,9 @@ internal sealed class FeatureStatePersister<TState>(
     private int _unwritten;
     private IGrainTimer? _timer;
 
+    /// <summary>This activation: a new one knows only what was written.</summary>
+    public Guid Activation { get; } = Guid.NewGuid();
+
     public void Start()
     {
         foreach (var (partition, offset) in state.State.AppliedOffsets)

@@ -46,6 +46,9 @@ internal sealed partial class PartitionGrain(
     private long _replays;
     private bool _replayRequested;
 
+    // Offsets of batches whose track deltas were not sent (a user call failed): replayed before declared.
+    private (long From, long To)? _gap;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _partition = checked((int)this.GetPrimaryKeyLong());
@@ -68,8 +71,8 @@ internal sealed partial class PartitionGrain(
         {
             try
             {
-                var next = await GrainFactory.GetGrain<IFeatureGrain>(entry.Key).FlushAsync(_partition).WaitAsync(cancellationToken);
-                Durable(entry.Key, next);
+                var flushed = await GrainFactory.GetGrain<IFeatureGrain>(entry.Key).FlushAsync(_partition).WaitAsync(cancellationToken);
+                Durable(entry.Key, flushed.NextOffset);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -102,6 +105,7 @@ internal sealed partial class PartitionGrain(
         var byUser = new Dictionary<string, List<PartitionEvent>>(StringComparer.Ordinal);
         var plays = warehouse.IsEnabled ? new List<WarehousePlay>(items.Count) : null;
         var lastOffset = -1L;
+        var firstOffset = long.MaxValue;
         foreach (var item in items)
         {
             var e = item.Item;
@@ -119,6 +123,7 @@ internal sealed partial class PartitionGrain(
             events.Add(e);
             plays?.Add(new WarehousePlay(e.Event, e.Partition, e.Offset, _catalog.TryGet(e.Event.TrackId, out var track) ? track.Genres : []));
             lastOffset = Math.Max(lastOffset, e.Offset);
+            firstOffset = Math.Min(firstOffset, e.Offset);
         }
 
         if (lastOffset < 0)
@@ -126,12 +131,28 @@ internal sealed partial class PartitionGrain(
             return;
         }
 
-        var users = await Task.WhenAll(byUser.Select(async entry =>
+        var attempts = await Task.WhenAll(byUser.Select(async entry =>
         {
             var grain = GrainFactory.GetGrain<IUserGrain>(entry.Key);
-            var result = await grain.ApplyAsync(new UserBatch(_partition, [.. entry.Value]));
+            var result = await TryApplyAsync(grain.GetGrainId(), entry.Value[0].Offset, entry.Value[^1].Offset,
+                () => grain.ApplyAsync(new UserBatch(_partition, [.. entry.Value])));
             return (Grain: grain.GetGrainId(), UserId: entry.Key, LastOffset: entry.Value[^1].Offset, Result: result);
         }));
+        var users = attempts.Where(u => u.Result is not null).Select(u => (u.Grain, u.UserId, u.LastOffset, Result: u.Result!)).ToList();
+
+        // Track grains keep one watermark per partition, moved to the end of each delta. A delta without
+        // the plays of a user whose call failed would let them drop those plays when the replay brings
+        // them: no track gets anything of this batch, and nothing is declared past it until a replay
+        // has processed it whole.
+        var complete = users.Count == attempts.Length;
+        if (complete)
+        {
+            CloseGap(firstOffset, lastOffset);
+        }
+        else
+        {
+            OpenGap(firstOffset, lastOffset);
+        }
 
         var deltas = new Dictionary<string, (List<TrackPlay> Plays, List<CoListenHit> CoListens)>(StringComparer.Ordinal);
         int applied = 0, duplicates = 0, replays = 0;
@@ -140,9 +161,9 @@ internal sealed partial class PartitionGrain(
             applied += result.Applied;
             duplicates += result.Duplicates;
             replays += result.Replays;
-            Fed(grain, userLastOffset, result.DurableNextOffset);
+            Fed(grain, userLastOffset, result.DurableNextOffset, result.Activation);
             var listener = KeyHash.Of(userId);
-            foreach (var play in result.Counted)
+            foreach (var play in complete ? result.Counted : [])
             {
                 DeltaOf(play.TrackId).Plays.Add(new TrackPlay(play.Offset, listener, play.Ts, play.MsPlayed, play.Skip));
                 if (play.Skip)
@@ -162,12 +183,18 @@ internal sealed partial class PartitionGrain(
         {
             var grain = GrainFactory.GetGrain<ITrackGrain>(entry.Key);
             var delta = new TrackDelta(_partition, lastOffset, [.. entry.Value.Plays], [.. entry.Value.CoListens]);
-            return (Grain: grain.GetGrainId(), Result: await grain.ApplyAsync(delta));
+            var first = delta.Plays.Select(p => p.Offset).Concat(delta.CoListens.Select(c => c.Offset)).DefaultIfEmpty(lastOffset).Min();
+            return (Grain: grain.GetGrainId(), Result: await TryApplyAsync(grain.GetGrainId(), first, lastOffset, () => grain.ApplyAsync(delta)));
         }));
 
-        foreach (var (grain, result) in tracks)
+        foreach (var (grain, maybe) in tracks)
         {
-            Fed(grain, lastOffset, result.DurableNextOffset);
+            if (maybe is not { } result)
+            {
+                continue;
+            }
+
+            Fed(grain, lastOffset, result.DurableNextOffset, result.Activation);
             if (result.PlaysApplied > 0 || _trending.ContainsKey(result.Trending.TrackId))
             {
                 _trending[result.Trending.TrackId] = result.Trending;
@@ -186,6 +213,7 @@ internal sealed partial class PartitionGrain(
         _duplicates += duplicates;
         _replays += replays;
         stats.RecordProcessed(applied + duplicates, duplicates, replays);
+        await RequestReplayIfNeededAsync();
         await DeclareAsync();
 
         (List<TrackPlay> Plays, List<CoListenHit> CoListens) DeltaOf(string trackId)
@@ -217,10 +245,10 @@ internal sealed partial class PartitionGrain(
         _partition, _nextOffset, _declared, _undurable.Count, _processed, _duplicates, _replays));
 
     /// <summary>Records that <paramref name="grain"/> was sent offsets up to <paramref name="lastSent"/> and is durable below <paramref name="durableNext"/>.</summary>
-    private void Fed(GrainId grain, long lastSent, long durableNext)
+    private void Fed(GrainId grain, long lastSent, long durableNext, Guid activation)
     {
         var known = _undurable.GetValueOrDefault(grain);
-        if (known.Since != default && durableNext < known.DurableNext)
+        if (known.Since != default && (durableNext < known.DurableNext || activation != known.Activation))
         {
             Lost(grain, known, durableNext);
         }
@@ -232,8 +260,65 @@ internal sealed partial class PartitionGrain(
         }
 
         _undurable[grain] = known.Since == default
-            ? new Undurable(durableNext, lastSent, DateTime.UtcNow)
-            : new Undurable(durableNext, Math.Max(known.LastSent, lastSent), known.Since);
+            ? new Undurable(durableNext, lastSent, DateTime.UtcNow, activation)
+            : new Undurable(durableNext, Math.Max(known.LastSent, lastSent), known.Since, activation);
+    }
+
+    private async Task RequestReplayIfNeededAsync()
+    {
+        if (!_replayRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            await Checkpoint.RequestReplayAsync();
+            _replayRequested = false;
+        }
+        catch (Exception exception) when (exception is OrleansException or TimeoutException)
+        {
+            // Asked again after the next batch or check; the gap keeps the checkpoint below the loss meanwhile.
+            LogReplayRequestFailed(logger, exception, _partition);
+        }
+    }
+
+    /// <summary>Nothing is declared from <paramref name="from"/> on until a replay has processed it again.</summary>
+    private void OpenGap(long from, long to) =>
+        _gap = _gap is { } gap ? (Math.Min(gap.From, from), Math.Max(gap.To, to)) : (from, to);
+
+    /// <summary>A batch processed in full closes the part of the gap it covers.</summary>
+    private void CloseGap(long firstOffset, long lastOffset)
+    {
+        if (_gap is { } gap && firstOffset <= gap.From)
+        {
+            var from = Math.Max(gap.From, lastOffset + 1);
+            _gap = from > gap.To ? null : (from, gap.To);
+        }
+    }
+
+    /// <summary>
+    /// Applies a batch to one grain. A call that fails (the grain's silo just died, a timeout) must not
+    /// fail the batch, or the stream would skip it while later batches move the checkpoint on: the grain
+    /// is recorded as durable only below the batch's first offset for it, and the partition is replayed.
+    /// </summary>
+    private async Task<TResult?> TryApplyAsync<TResult>(GrainId grain, long firstOffset, long lastOffset, Func<Task<TResult>> apply)
+        where TResult : class
+    {
+        try
+        {
+            return await apply();
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogApplyFailed(logger, exception, grain, _partition, firstOffset);
+            var known = _undurable.GetValueOrDefault(grain);
+            _undurable[grain] = known.Since == default
+                ? new Undurable(firstOffset, lastOffset, DateTime.UtcNow, Guid.Empty)
+                : known with { DurableNext = Math.Min(known.DurableNext, firstOffset), LastSent = Math.Max(known.LastSent, lastOffset) };
+            _replayRequested = true;
+            return null;
+        }
     }
 
     /// <summary>
@@ -244,6 +329,7 @@ internal sealed partial class PartitionGrain(
     {
         LogLost(logger, grain, _partition, durableNext, known.LastSent);
         _undurable[grain] = known with { DurableNext = durableNext };
+        OpenGap(Math.Min(known.DurableNext, durableNext), known.LastSent);
         _replayRequested = true;
     }
 
@@ -256,23 +342,18 @@ internal sealed partial class PartitionGrain(
         var stale = DateTime.UtcNow - 2 * featureState.Value.WriteInterval;
         foreach (var (grain, known) in _undurable.Where(e => e.Value.Since < stale).ToList())
         {
-            var durableNext = await GrainFactory.GetGrain<IFeatureGrain>(grain).FlushAsync(_partition);
-            if (durableNext <= known.LastSent)
+            var flushed = await GrainFactory.GetGrain<IFeatureGrain>(grain).FlushAsync(_partition);
+            if (flushed.NextOffset <= known.LastSent || (known.Activation != Guid.Empty && flushed.Activation != known.Activation))
             {
-                Lost(grain, known, durableNext);
+                Lost(grain, known, Math.Min(known.DurableNext, flushed.NextOffset));
             }
             else
             {
-                Durable(grain, durableNext);
+                Durable(grain, flushed.NextOffset);
             }
         }
 
-        if (_replayRequested)
-        {
-            _replayRequested = false;
-            await Checkpoint.RequestReplayAsync();
-        }
-
+        await RequestReplayIfNeededAsync();
         await DeclareAsync();
     }
 
@@ -349,13 +430,20 @@ internal sealed partial class PartitionGrain(
     /// <param name="DurableNext">The grain's effects below this offset are durable.</param>
     /// <param name="LastSent">The highest offset sent to the grain.</param>
     /// <param name="Since">When the grain was first sent something not yet durable.</param>
-    private readonly record struct Undurable(long DurableNext, long LastSent, DateTime Since);
+    /// <param name="Activation">The activation holding it (empty when a call failed before it answered).</param>
+    private readonly record struct Undurable(long DurableNext, long LastSent, DateTime Since, Guid Activation);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Event of partition {EventPartition} at offset {Offset} arrived on the stream of partition {Partition}; ignored")]
     private static partial void LogForeignPartition(ILogger logger, int eventPartition, long offset, int partition);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Stream error on partition {Partition}")]
     private static partial void LogStreamError(ILogger logger, Exception exception, int partition);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Asking for a replay of partition {Partition} failed; will ask again")]
+    private static partial void LogReplayRequestFailed(ILogger logger, Exception exception, int partition);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Applying offsets from {Offset} of partition {Partition} to {Grain} failed; the partition will be replayed")]
+    private static partial void LogApplyFailed(ILogger logger, Exception exception, GrainId grain, int partition, long offset);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Grain {Grain} is durable only below offset {DurableNext} of partition {Partition} but was sent up to {LastSent}: it lost them; replaying the partition")]
     private static partial void LogLost(ILogger logger, GrainId grain, int partition, long durableNext, long lastSent);

@@ -74,13 +74,13 @@ internal sealed class TrackGrain(
         await _persister.ChangedAsync(changes, delta.Partition);
         var trending = new TrendingEntry(
             this.GetPrimaryKeyString(), S.Windows.Count(PlayWindows.Day, now).Plays, S.Plays, S.LastPlayTs ?? now);
-        return new TrackApplyResult(_persister.DurableNextOffset(delta.Partition), applied, trending);
+        return new TrackApplyResult(_persister.DurableNextOffset(delta.Partition), applied, trending, _persister.Activation);
     }
 
-    public async Task<long> FlushAsync(int partition)
+    public async Task<DurableOffset> FlushAsync(int partition)
     {
         await _persister.PersistAsync();
-        return _persister.DurableNextOffset(partition);
+        return new DurableOffset(_persister.DurableNextOffset(partition), _persister.Activation);
     }
 
     public Task<TrackView?> GetAsync()

@@ -75,13 +75,13 @@ internal sealed class UserGrain(
         }
 
         await _persister.ChangedAsync(applied + duplicates, batch.Partition);
-        return new UserApplyResult([.. counted], applied, duplicates, replays, _persister.DurableNextOffset(batch.Partition));
+        return new UserApplyResult([.. counted], applied, duplicates, replays, _persister.DurableNextOffset(batch.Partition), _persister.Activation);
     }
 
-    public async Task<long> FlushAsync(int partition)
+    public async Task<DurableOffset> FlushAsync(int partition)
     {
         await _persister.PersistAsync();
-        return _persister.DurableNextOffset(partition);
+        return new DurableOffset(_persister.DurableNextOffset(partition), _persister.Activation);
     }
 
     public Task<UserProfile?> GetProfileAsync()

@@ -26,6 +26,9 @@ internal static class OrleansHosting
         var orleans = builder.Configuration.GetSection(OrleansSettings.SectionName).Get<OrleansSettings>() ?? new();
         var kafka = builder.Configuration.GetSection(KafkaSettings.SectionName).Get<KafkaSettings>() ?? new();
 
+        // Failure detection (probe timeouts, votes to declare a silo dead) is tunable: Orleans:Membership:*.
+        services.AddOptions<Orleans.Configuration.ClusterMembershipOptions>().BindConfiguration("Orleans:Membership");
+
         builder.UseOrleans(silo =>
         {
             silo.UseEncoreClusteringAndStorage(builder.Configuration, orleans);

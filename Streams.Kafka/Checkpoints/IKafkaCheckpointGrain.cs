@@ -37,9 +37,15 @@ public interface IKafkaCheckpointGrain : IGrainWithStringKey
     Task<KafkaCheckpointState> GetStateAsync();
 }
 
-/// <summary>The highest declared durable offset (null when none) and how many replays were requested.</summary>
+/// <summary>
+/// The highest declared durable offset (null when none), how many replays were requested, and which
+/// activation of the checkpoint grain answers: a new one has forgotten what the consumers declared.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record KafkaCheckpointState([property: Id(0)] long? DurableOffset, [property: Id(1)] int ReplayRequests);
+public sealed record KafkaCheckpointState(
+    [property: Id(0)] long? DurableOffset,
+    [property: Id(1)] int ReplayRequests,
+    [property: Id(2)] Guid Incarnation);
 
 /// <summary>Addresses the checkpoint grain of a partition.</summary>
 public static class KafkaCheckpoint

@@ -5,6 +5,7 @@ internal sealed class KafkaCheckpointGrain : Grain, IKafkaCheckpointGrain
     private long? _durable;
     private int _replayRequests;
     private bool _consumerActive;
+    private readonly Guid _incarnation = Guid.NewGuid();
 
     public Task DeclareDurableAsync(long nextOffset)
     {
@@ -39,5 +40,5 @@ internal sealed class KafkaCheckpointGrain : Grain, IKafkaCheckpointGrain
         return Task.CompletedTask;
     }
 
-    public Task<KafkaCheckpointState> GetStateAsync() => Task.FromResult(new KafkaCheckpointState(_durable, _replayRequests));
+    public Task<KafkaCheckpointState> GetStateAsync() => Task.FromResult(new KafkaCheckpointState(_durable, _replayRequests, _incarnation));
 }

@@ -35,7 +35,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     private long _delivered = -1;
     private DateTime _nextCheckpoint;
     private int? _replayRequestsSeen;
-    private bool _durableSeen;
+    private Guid? _incarnationSeen;
 
     // Replays of the partition from its committed offset: requested by the agent side, done by the poll thread.
     private int _replaysRequested;
@@ -100,7 +100,16 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         if (DateTime.UtcNow >= _nextCheckpoint)
         {
             _nextCheckpoint = DateTime.UtcNow + _context.Options.CheckpointInterval;
-            await RequestCheckpointAsync();
+            try
+            {
+                await RequestCheckpointAsync();
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                // The messages are already taken from the buffer: failing the read would lose them.
+                // Not committing this time only makes the committed offset lag.
+                LogCheckpointFailed(_logger, e, _context.Topic, _partition);
+            }
         }
 
         return batches;
@@ -156,8 +165,8 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             var state = await KafkaCheckpoint.Get(_context.GrainFactory, _context.ProviderName, _partition).GetStateAsync();
             covered = state.DurableOffset;
             // A lost checkpoint grain (its silo died) forgets declarations; so may the consumer that made them.
-            var checkpointLost = _durableSeen && state.DurableOffset is null;
-            if (checkpointLost || (_replayRequestsSeen is { } seen && seen != state.ReplayRequests))
+            var checkpointLost = _incarnationSeen is { } incarnation && incarnation != state.Incarnation;
+            if (checkpointLost || (!checkpointLost && _replayRequestsSeen is { } seen && seen != state.ReplayRequests))
             {
                 // Different, not greater: the count restarts from zero if the checkpoint grain is lost.
                 Interlocked.Increment(ref _replaysRequested);
@@ -165,7 +174,12 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             }
 
             _replayRequestsSeen = state.ReplayRequests;
-            _durableSeen = state.DurableOffset is not null;
+            _incarnationSeen = state.Incarnation;
+            if (checkpointLost)
+            {
+                // What the new incarnation was told covers only what its consumer saw since: not a commit.
+                return;
+            }
         }
 
         long safe;
@@ -353,7 +367,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     [LoggerMessage(6, LogLevel.Warning, "Committing {Topic}[{Partition}] at {Offset} failed: {Reason}")]
     private static partial void LogCommitFailed(ILogger logger, string topic, int partition, long offset, string reason);
 
-    [LoggerMessage(7, LogLevel.Warning, "Checkpoint of {Topic}[{Partition}] on shutdown failed")]
+    [LoggerMessage(7, LogLevel.Warning, "Reading the checkpoint of {Topic}[{Partition}] failed; not committing this time")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception e, string topic, int partition);
 
     [LoggerMessage(9, LogLevel.Information, "A consumer of {Topic}[{Partition}] asked for a replay")]

@@ -38,7 +38,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static SiloProcess Start(string connectionString, string clusterId, int partitions)
+    public static SiloProcess Start(string connectionString, string clusterId, int partitions, IDictionary<string, string>? settings = null)
     {
         int siloPort = FreePort(), gatewayPort = FreePort(), httpPort = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -65,6 +65,10 @@ internal sealed class SiloProcess : IAsyncDisposable
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
 
         var process = new Process { StartInfo = start };
         var silo = new SiloProcess(process, siloPort, new Uri($"http://127.0.0.1:{httpPort}"));
@@ -94,6 +98,13 @@ internal sealed class SiloProcess : IAsyncDisposable
                 return false;
             }
         }, $"silo on port {SiloPort} ready", deadline);
+
+    /// <summary>SIGKILL: the process dies at once, with whatever it held only in memory.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {
