@@ -72,7 +72,8 @@ for project in test/*/*.Tests.csproj; do
   fi
   counters=$(grep -o '<Counters [^>]*>' "$trx")
   count() { sed -E "s/.* $1=\"([0-9]+)\".*/\1/" <<<"$counters"; }
-  p=$(count passed); f=$(( $(count failed) + $(count error) + $(count timeout) + $(count aborted) )); s=$(count notExecuted)
+  # Skipped tests are counted as total minus executed (the TRX notExecuted counter stays at 0 for them).
+  p=$(count passed); f=$(( $(count failed) + $(count error) + $(count timeout) + $(count aborted) )); s=$(( $(count total) - $(count executed) ))
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
   [ "$rc" -eq 0 ] && [ "$f" -eq 0 ] || status=1
 done
