@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Encore.Pipeline;
 
@@ -6,12 +8,15 @@ namespace Encore.Pipeline;
 /// The write-every-N-or-T policy of a feature grain, and the bookkeeping that says how far each
 /// partition's effects are durable: the applied offsets that were last written with the state.
 /// After a write that moved a partition's durable offset, it tells that partition's grain (one-way).
+/// A write that fails (the database is away) changes nothing durable: the changes stay counted as
+/// unwritten and the next write takes them along.
 /// </summary>
 internal sealed class FeatureStatePersister<TState>(
     Grain grain,
     IGrainFactory grainFactory,
     IPersistentState<TState> state,
-    IOptions<FeatureStateOptions> options)
+    IOptions<FeatureStateOptions> options,
+    ILogger logger)
     where TState : IHasAppliedOffsets
 {
     private readonly FeatureStateOptions _options = options.Value;
@@ -30,12 +35,15 @@ internal sealed class FeatureStatePersister<TState>(
         }
 
         // With apply-is-durable storage nothing waits for a write, so no timer per activation: writes
-        // happen every N changes and on deactivation.
+        // happen every N changes and on deactivation. Otherwise the first tick lands anywhere in 0.5-1.5
+        // intervals, so that grains activated together (a burst of new listeners, a silo start) do not
+        // all write at the same moment ever after.
         if (!_options.ApplyIsDurable)
         {
+            var due = _options.WriteInterval * (0.5 + Random.Shared.NextDouble());
             _timer = grain.RegisterGrainTimer(
-                _ => PersistAsync(),
-                new GrainTimerCreationOptions(_options.WriteInterval, _options.WriteInterval) { Interleave = false, KeepAlive = false });
+                _ => PersistOnTimerAsync(),
+                new GrainTimerCreationOptions(due, _options.WriteInterval) { Interleave = false, KeepAlive = false });
         }
     }
 
@@ -48,10 +56,26 @@ internal sealed class FeatureStatePersister<TState>(
     public async Task ChangedAsync(int changes, int partition)
     {
         _unwritten += changes;
-        if (_unwritten >= _options.WriteEveryEvents)
+        if (_unwritten < _options.WriteEveryEvents)
         {
-            await ReportAsync(await WriteAsync(), except: partition);
+            return;
         }
+
+        List<(int Partition, long Next)> moved;
+        try
+        {
+            moved = await WriteAsync();
+        }
+        catch (Exception exception) when (exception is not InconsistentStateException)
+        {
+            // The apply itself succeeded; only its durability waits (for the timer or the next apply),
+            // and the partition's checkpoint with it. An InconsistentStateException (another
+            // activation wrote this state) propagates, and Orleans deactivates this stale activation.
+            FeatureStateLog.WriteFailed(logger, exception, grain.GetGrainId(), _unwritten);
+            return;
+        }
+
+        await ReportAsync(moved, except: partition);
     }
 
     /// <summary>The offset of <paramref name="partition"/> below which this grain's effects are durable.</summary>
@@ -73,6 +97,24 @@ internal sealed class FeatureStatePersister<TState>(
     {
         _timer?.Dispose();
         await PersistAsync();
+    }
+
+    private async Task PersistOnTimerAsync()
+    {
+        try
+        {
+            await PersistAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // Another activation wrote this state: this one is stale and must not write again.
+            grain.DeactivateOnIdle();
+            throw;
+        }
+        catch (Exception exception)
+        {
+            FeatureStateLog.WriteFailed(logger, exception, grain.GetGrainId(), _unwritten);
+        }
     }
 
     private async Task ReportAsync(List<(int Partition, long Next)> moved, int? except)
@@ -108,4 +150,10 @@ internal sealed class FeatureStatePersister<TState>(
 
         return moved;
     }
+}
+
+internal static partial class FeatureStateLog
+{
+    [LoggerMessage(EventId = 1250, Level = LogLevel.Warning, Message = "Grain {Grain} could not write its state ({Unwritten} changes unwritten); it will try again")]
+    public static partial void WriteFailed(ILogger logger, Exception exception, GrainId grain, int unwritten);
 }

@@ -2,6 +2,7 @@ using Encore.Catalog;
 using Encore.Features;
 using Encore.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Encore.Tracks;
@@ -10,7 +11,8 @@ internal sealed class TrackGrain(
     [PersistentState("track", Constants.GrainStorage)] IPersistentState<TrackState> state,
     CatalogHolder catalogHolder,
     [FromKeyedServices(Clocks.Windows)] TimeProvider clock,
-    IOptions<FeatureStateOptions> stateOptions) : Grain, ITrackGrain
+    IOptions<FeatureStateOptions> stateOptions,
+    ILogger<TrackGrain> logger) : Grain, ITrackGrain
 {
     private const int CoListenCapacity = 64;
     private static readonly TimeSpan CoListenHalfLife = TimeSpan.FromDays(7);
@@ -24,7 +26,7 @@ internal sealed class TrackGrain(
     {
         var catalog = await catalogHolder.Loaded;
         catalog.TryGet(this.GetPrimaryKeyString(), out _track);
-        _persister = new FeatureStatePersister<TrackState>(this, GrainFactory, state, stateOptions);
+        _persister = new FeatureStatePersister<TrackState>(this, GrainFactory, state, stateOptions, logger);
         _persister.Start();
     }
 

@@ -2,6 +2,7 @@ using Encore.Catalog;
 using Encore.Events;
 using Encore.Features;
 using Encore.Pipeline;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Encore.Users;
@@ -9,7 +10,8 @@ namespace Encore.Users;
 internal sealed class UserGrain(
     [PersistentState("user", Constants.GrainStorage)] IPersistentState<UserState> state,
     CatalogHolder catalogHolder,
-    IOptions<FeatureStateOptions> stateOptions) : Grain, IUserGrain
+    IOptions<FeatureStateOptions> stateOptions,
+    ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     /// <summary>Plays further apart than this (event time) start a new session.</summary>
     public static readonly TimeSpan SessionGap = TimeSpan.FromMinutes(30);
@@ -29,7 +31,7 @@ internal sealed class UserGrain(
     {
         _catalog = await catalogHolder.Loaded;
 
-        _persister = new FeatureStatePersister<UserState>(this, GrainFactory, state, stateOptions);
+        _persister = new FeatureStatePersister<UserState>(this, GrainFactory, state, stateOptions, logger);
         _persister.Start();
     }
 

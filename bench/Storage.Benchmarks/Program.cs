@@ -22,6 +22,7 @@ using Orleans.Streams;
 // PostgreSQL grain storage (plus the warehouse sink), on the same generated events in the same run;
 // then the warehouse sink's insert rate on its own (binary COPY + INSERT ... ON CONFLICT).
 // Usage: dotnet run -c Release --project bench/Storage.Benchmarks -- <connection string to database postgres> [events] [users] [partitions]
+// (FeatureState__WriteInterval / FeatureState__WriteEveryEvents in the environment change the write policy.)
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: Storage.Benchmarks <connection string to a PostgreSQL server's postgres database> [events=200000] [users=20000] [partitions=8]");
@@ -104,7 +105,9 @@ static async Task<(double Cold, double Warm, TimeSpan DurableAfter, long StateWr
     string? database, List<PartitionEvent[]>[] rounds, int partitions)
 {
     var builder = Host.CreateApplicationBuilder();
-    builder.Logging.SetMinimumLevel(LogLevel.Error);
+    // Failed writes show in the figures (and are retried); their logs would drown them.
+    builder.Logging.SetMinimumLevel(LogLevel.Critical);
+    builder.Services.AddOptions<FeatureStateOptions>().BindConfiguration(FeatureStateOptions.SectionName);
     var serviceId = $"bench-{Guid.NewGuid():N}"[..16];
     builder.UseOrleans(silo =>
     {

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Encore.Storage.Tests.Infrastructure;
 using Encore.Warehouse;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -146,6 +147,57 @@ public sealed class WarehouseSinkTests(TestDatabase database) : IClassFixture<Te
         Assert.Equal([tracks[2]], (string[])rows[1][2]!);
         Assert.Equal([0.125], (double[])rows[1][3]!);
         Assert.Equal(2L, sink.Stats.ServedWritten);
+    }
+
+    [PostgresFact]
+    public async Task TheQueriesInTheDocsAnswerFromTheHourlyTables()
+    {
+        await using var sink = NewSink();
+        sink.Start();
+        var tracks = Plays.Tracks(3, skip: 1500);
+        var now = DateTimeOffset.UtcNow;
+
+        // Plays 1, 20 and 30 hours ago: the last is outside the 24-hour top list, inside the others.
+        var plays = new (int Ago, int Track, int Count)[] { (1, 0, 5), (20, 1, 3), (20, 0, 2), (30, 2, 7) }
+            .SelectMany(p => Enumerable.Range(0, p.Count).Select(i =>
+                Plays.Event($"docs-{i}", tracks[p.Track], now.AddHours(-p.Ago).AddSeconds(-i), msPlayed: i % 2 == 0 ? 10_000 : 200_000)))
+            .ToArray();
+        await sink.WritePlaysAsync(5, Rows(5, 0, plays));
+        await sink.FlushAsync();
+
+        var queries = DocumentedQueries();
+        Assert.Equal(3, queries.Length);
+
+        var top = await TestPostgres.RowsAsync(database.ConnectionString, queries[0]);
+        var expectedTop = plays.Where(e => e.Ts > now.AddHours(-24)).GroupBy(e => e.TrackId)
+            .Select(g => (g.Key, (long)g.Count(), (long)g.Count(e => e.IsSkip)))
+            .OrderByDescending(r => r.Item2).ThenBy(r => r.Key, StringComparer.Ordinal);
+        Assert.Equal(expectedTop, top.Select(r => ((string)r[0]!, (long)(decimal)r[1]!, (long)(decimal)r[2]!)));
+
+        var skipRates = await TestPostgres.RowsAsync(database.ConnectionString, queries[1]);
+        var expectedRates = plays.SelectMany(e => Plays.Catalog.Tracks[Plays.Catalog.IndexOf(e.TrackId)].Genres.Select(g => (Genre: g, e)))
+            .GroupBy(x => x.Genre)
+            .Select(g => (g.Key, (long)g.Count(), Math.Round((decimal)g.Count(x => x.e.IsSkip) / g.Count(), 3)))
+            .OrderByDescending(r => r.Item2).ThenBy(r => r.Key, StringComparer.Ordinal);
+        Assert.Equal(expectedRates, skipRates.Select(r => ((string)r[0]!, (long)(decimal)r[1]!, (decimal)r[2]!)));
+
+        var perHour = await TestPostgres.RowsAsync(database.ConnectionString, queries[2]);
+        var expectedHours = plays.GroupBy(e => Truncate(e.Ts)).OrderBy(g => g.Key)
+            .Select(g => (g.Key, (long)g.Count(), (long)g.Count(e => e.IsSkip)));
+        Assert.Equal(expectedHours, perHour.Select(r => (new DateTimeOffset((DateTime)r[0]!), (long)(decimal)r[1]!, (long)(decimal)r[2]!)));
+    }
+
+    /// <summary>The ```sql blocks of docs/postgres.md, in order.</summary>
+    private static string[] DocumentedQueries()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Orleans.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("Orleans.sln not found above the test assembly.");
+        }
+
+        var doc = File.ReadAllText(Path.Combine(root.FullName, "docs", "postgres.md"));
+        return [.. Regex.Matches(doc, "```sql\\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value)];
     }
 
     private WarehouseSink NewSink(int bufferRows = 50_000) => new(
