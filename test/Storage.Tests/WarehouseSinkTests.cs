@@ -70,7 +70,7 @@ public sealed class WarehouseSinkTests(TestDatabase database) : IClassFixture<Te
         Assert.Equal(long.MaxValue, sink.DurableNextOffset(1));
     }
 
-    [PostgresFact]
+    [ControlledPostgresFact]
     public async Task ADatabaseThatGoesAwayDelaysTheSinkButLosesNothing()
     {
         await using var sink = NewSink();

@@ -145,6 +145,25 @@ internal static class TestPostgres
 }
 
 /// <summary>A test that needs PostgreSQL: skipped, saying why, only when <c>ENCORE_TEST_POSTGRES</c> is unset.</summary>
+/// <summary>
+/// A test that stops and starts the server itself: it needs one the test command started
+/// (ENCORE_TEST_PG_BIN and ENCORE_TEST_PG_DATA), not a service it cannot control (a CI service container).
+/// </summary>
+internal sealed class ControlledPostgresFactAttribute : FactAttribute
+{
+    public ControlledPostgresFactAttribute()
+    {
+        if (TestPostgres.ServerConnectionString is null)
+        {
+            Skip = TestPostgres.SkipReason;
+        }
+        else if (Environment.GetEnvironmentVariable("ENCORE_TEST_PG_BIN") is null || Environment.GetEnvironmentVariable("ENCORE_TEST_PG_DATA") is null)
+        {
+            Skip = "This test stops and starts the PostgreSQL server: run it through ./test.sh without ENCORE_TEST_POSTGRES, which starts a server it controls.";
+        }
+    }
+}
+
 internal sealed class PostgresFactAttribute : FactAttribute
 {
     public PostgresFactAttribute()
