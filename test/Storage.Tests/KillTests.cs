@@ -40,7 +40,7 @@ public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabas
             silos.Add(SiloProcess.Start(database.ConnectionString, clusterId, Partitions, settings));
             silos.Add(SiloProcess.Start(database.ConnectionString, clusterId, Partitions, settings));
             await Task.WhenAll(silos.Select(s => s.WaitReadyAsync(Deadline)));
-            await Eventually.TrueAsync(async () => (await StatsAsync(silos[0])).GetProperty("silos").GetInt32() == 2, "two silos", Deadline);
+            await Eventually.TrueAsync(async () => (await silos[0].StatsAsync()).GetProperty("silos").GetInt32() == 2, "two silos", Deadline);
 
             var tracks = Plays.Tracks(10, skip: 3000);
             var now = DateTimeOffset.UtcNow;
@@ -49,7 +49,7 @@ public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabas
                 .ToList();
 
             await ProduceAsync(topic, events[..1_000]);
-            await Eventually.TrueAsync(async () => (await StatsAsync(silos[0])).GetProperty("eventsProcessed").GetInt64() >= 1_000,
+            await Eventually.TrueAsync(async () => (await silos[0].StatsAsync()).GetProperty("eventsProcessed").GetInt64() >= 1_000,
                 "the first half processed", Deadline);
 
             await silos[1].KillAsync();
@@ -61,7 +61,7 @@ public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabas
             Assert.Equal(Enumerable.Repeat(200L, 10), await TrackPlaysAsync(survivor, tracks));
 
             // The crash really cost uncommitted work: the survivor read part of it again and dropped it.
-            await Eventually.TrueAsync(async () => (await StatsAsync(survivor)).GetProperty("replaysSkipped").GetInt64() > 0,
+            await Eventually.TrueAsync(async () => (await survivor.StatsAsync()).GetProperty("replaysSkipped").GetInt64() > 0,
                 "replayed events dropped by the grains that had applied them", Deadline);
             foreach (var listener in new[] { 0, 17, 49 })
             {
@@ -76,7 +76,7 @@ public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabas
         }
         catch (Exception exception) when (silos.Count > 0 && exception is TimeoutException or Xunit.Sdk.XunitException)
         {
-            var stats = await StatsAsync(silos[0]);
+            var stats = await silos[0].StatsAsync();
             throw new InvalidOperationException($"{exception.Message} (track plays: {string.Join(", ", counted)}; stats {stats})\n--- surviving silo's output ---\n{silos[0].Output}", exception);
         }
         finally
@@ -104,18 +104,6 @@ public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabas
         catch (HttpRequestException)
         {
             return new long[tracks.Length];
-        }
-    }
-
-    private static async Task<JsonElement> StatsAsync(SiloProcess silo)
-    {
-        try
-        {
-            return await silo.Http.GetFromJsonAsync<JsonElement>("/api/stats");
-        }
-        catch (HttpRequestException)
-        {
-            return JsonDocument.Parse("""{"silos":0,"eventsProcessed":0,"replaysSkipped":0}""").RootElement;
         }
     }
 }

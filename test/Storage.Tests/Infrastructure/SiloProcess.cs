@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 
 namespace Encore.Storage.Tests.Infrastructure;
 
@@ -98,6 +100,19 @@ internal sealed class SiloProcess : IAsyncDisposable
                 return false;
             }
         }, $"silo on port {SiloPort} ready", deadline);
+
+    /// <summary>/api/stats, or zeros while the silo does not answer.</summary>
+    public async Task<JsonElement> StatsAsync()
+    {
+        try
+        {
+            return await Http.GetFromJsonAsync<JsonElement>("/api/stats");
+        }
+        catch (HttpRequestException)
+        {
+            return JsonDocument.Parse("""{"silos":0,"eventsProcessed":0,"replaysSkipped":0}""").RootElement;
+        }
+    }
 
     /// <summary>SIGKILL: the process dies at once, with whatever it held only in memory.</summary>
     public async Task KillAsync()
