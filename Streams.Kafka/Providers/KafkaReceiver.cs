@@ -166,9 +166,8 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             covered = state.DurableOffset;
             // A lost checkpoint grain (its silo died) forgets declarations; so may the consumer that made them.
             var checkpointLost = _incarnationSeen is { } incarnation && incarnation != state.Incarnation;
-            if (checkpointLost || (!checkpointLost && _replayRequestsSeen is { } seen && seen != state.ReplayRequests))
+            if (checkpointLost || (_replayRequestsSeen is { } seen && seen != state.ReplayRequests))
             {
-                // Different, not greater: the count restarts from zero if the checkpoint grain is lost.
                 Interlocked.Increment(ref _replaysRequested);
                 LogReplayRequested(_logger, _context.Topic, _partition);
             }
