@@ -31,6 +31,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     // Read and written by the agent side (GetQueueMessagesAsync, MessagesDeliveredAsync, Shutdown), one call at a time.
     private long _startOffset;
     private long _nextToDecode;
+    private long _decodedUpTo;
     private long _lastAccepted = -1;
     private long _delivered = -1;
     private DateTime _nextCheckpoint;
@@ -69,18 +70,24 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         var count = Math.Min(maxCount < 0 ? int.MaxValue : maxCount, _context.Options.MaxBatchSize);
         var batches = new List<IBatchContainer>(Math.Min(count, _buffered));
         List<Task>? deadLetters = null;
+        var accepted = 0;
         while (batches.Count < count && _buffer.TryDequeue(out var entry))
         {
             var (replay, message) = entry;
             Interlocked.Decrement(ref _buffered);
+
+            // Read again by a replay: counted, and dead-lettered if rejected, the first time already.
+            var firstRead = message.Offset.Value >= _decodedUpTo;
+            _decodedUpTo = Math.Max(_decodedUpTo, message.Offset.Value + 1);
             var streamId = StreamIdOf(message);
             var result = _context.DataAdapter.Decode(message, streamId);
             if (result.Batch is { } batch)
             {
                 batches.Add(batch is KafkaBatchContainer kafkaBatch ? kafkaBatch.InReplay(replay) : batch);
                 _lastAccepted = message.Offset.Value;
+                accepted += firstRead ? 1 : 0;
             }
-            else
+            else if (firstRead)
             {
                 _context.Statistics.CountRejected();
                 LogRejected(_logger, _context.Topic, _partition, message.Offset.Value, result.RejectReason);
@@ -96,7 +103,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             await Task.WhenAll(deadLetters);
         }
 
-        _context.Statistics.CountAccepted(batches.Count);
+        _context.Statistics.CountAccepted(accepted);
         if (DateTime.UtcNow >= _nextCheckpoint)
         {
             _nextCheckpoint = DateTime.UtcNow + _context.Options.CheckpointInterval;
@@ -166,17 +173,15 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             covered = state.DurableOffset;
             // A lost checkpoint grain (its silo died) forgets declarations; so may the consumer that made them.
             var checkpointLost = _incarnationSeen is { } incarnation && incarnation != state.Incarnation;
-            if (checkpointLost || (_replayRequestsSeen is { } seen && seen != state.ReplayRequests))
-            {
-                Interlocked.Increment(ref _replaysRequested);
-                LogReplayRequested(_logger, _context.Topic, _partition);
-            }
-
+            var replay = checkpointLost || (_replayRequestsSeen is { } seen && seen != state.ReplayRequests);
             _replayRequestsSeen = state.ReplayRequests;
             _incarnationSeen = state.Incarnation;
-            if (checkpointLost)
+            if (replay)
             {
-                // What the new incarnation was told covers only what its consumer saw since: not a commit.
+                // No commit in this round: the declaration may come from a consumer that cannot see what
+                // a dead grain lost (a new activation), and the replay must start below that loss.
+                Interlocked.Increment(ref _replaysRequested);
+                LogReplayRequested(_logger, _context.Topic, _partition);
                 return;
             }
         }

@@ -11,11 +11,13 @@ public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabas
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(150);
 
-    // Passes about two runs in three here. In the others every partition commits to its end and every
-    // user count is exact, but one track grain on the killed silo ends a play short (1 999 of 2 000):
-    // a race between a failed track call, the replay and the track's per-partition watermark that is
-    // not found yet. Run it by removing Skip; it prints the counts and the survivor's log when it fails.
-    [PostgresFact(Skip = "Known race: a track can end one play short after a SIGKILL; see the comment above.")]
+    // Passes in some runs here; in others every partition commits to its end but track (and user) grains
+    // end short. Cause found, not yet fixed: after a loss, a grain's new activation can receive newer
+    // ("live") offsets of a partition before the replay of the lost ones, so its per-partition watermark
+    // jumps past them and the replayed events are then dropped as already applied. The partition grain
+    // must hold back live batches until the replay it asked for arrives. Run it by removing Skip; it
+    // prints the counts, the stats and the survivor's log when it fails.
+    [PostgresFact(Skip = "Known race: some track grains can end short after a SIGKILL; see the comment above.")]
     public async Task ASiloKilledMidStreamLosesNoPlayAndCountsNoneTwice()
     {
         var clusterId = $"kill-{Guid.NewGuid():N}"[..18];
@@ -57,6 +59,13 @@ public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabas
 
             var survivor = silos[0];
             await Eventually.TrueAsync(async () => (counted = await TrackPlaysAsync(survivor, tracks)).Sum() >= 2_000, "every play counted", Deadline);
+
+            // Replays of what the dead silo held in memory may still be running: settled once every
+            // partition is committed to its end.
+            await Eventually.TrueAsync(
+                async () => (await survivor.StatsAsync()).GetProperty("partitions").EnumerateArray().Sum(p => p.GetProperty("committedOffset").GetInt64()) == 2_000,
+                "every partition committed to its end", Deadline);
+            counted = await TrackPlaysAsync(survivor, tracks);
 
             Assert.Equal(Enumerable.Repeat(200L, 10), await TrackPlaysAsync(survivor, tracks));
 
