@@ -33,6 +33,12 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
     private static Task WaitForApplied(RecordingSink sink, int expected) =>
         Eventually.UntilAsync(() => sink.Applied >= expected, Deadline, () => $"{expected} records applied (have {sink.Applied})");
 
+    private static long Committed(TestCluster cluster) =>
+        Counters(cluster).SelectMany(c => c.Partitions).Sum(p => p.CommittedOffset);
+
+    private static Task WaitForCommitted(TestCluster cluster, long expected, string what) =>
+        Eventually.UntilAsync(() => Committed(cluster) == expected, Deadline, () => $"{what} (committed {Committed(cluster)})");
+
     private static IEnumerable<KafkaStreamCounters> Counters(TestCluster cluster) =>
         cluster.Silos.OfType<InProcessSiloHandle>().Select(s =>
             s.SiloHost.Services.GetRequiredKeyedService<KafkaStreamStatistics>(TestStreams.Provider).Snapshot());
@@ -138,9 +144,8 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         {
             await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 25));
             await WaitForApplied(sink, 500);
-            await Eventually.UntilAsync(() => Counters(first).SelectMany(c => c.Partitions).Sum(p => p.CommittedOffset) == 500,
-                Deadline, () => "every partition committed up to its end");
-            committedBeforeRestart = Counters(first).SelectMany(c => c.Partitions).Sum(p => p.CommittedOffset);
+            await WaitForCommitted(first, 500, "every partition committed up to its end");
+            committedBeforeRestart = Committed(first);
             await first.StopAllSilosAsync();
         }
 
@@ -170,8 +175,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         {
             await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 10));
             await WaitForApplied(sink, 200);
-            await Eventually.UntilAsync(() => Counters(first).SelectMany(c => c.Partitions).Sum(p => p.CommittedOffset) == 200,
-                Deadline, () => "the first 200 committed");
+            await WaitForCommitted(first, 200, "the first 200 committed");
             committed = Counters(first).SelectMany(c => c.Partitions).ToDictionary(p => p.Partition, p => p.CommittedOffset);
 
             // The next 200 are applied but their effects are never declared durable, as if still buffered.
@@ -185,8 +189,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         var deliveredBefore = sink.Deliveries.Count;
         await using var second = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId);
         await Eventually.UntilAsync(() => sink.Deliveries.Count >= deliveredBefore + 200, Deadline, () => $"the undeclared tail replayed (have {sink.Deliveries.Count})");
-        await Eventually.UntilAsync(() => Counters(second).SelectMany(c => c.Partitions).Sum(p => p.CommittedOffset) == 400,
-            Deadline, () => "everything committed after the replay");
+        await WaitForCommitted(second, 400, "everything committed after the replay");
 
         // Only the tail that was never declared durable is read again, and it is applied once.
         var replayed = sink.Deliveries.Skip(deliveredBefore).ToList();
@@ -205,8 +208,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         await using var cluster = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId);
         await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 5));
         await WaitForApplied(sink, 100);
-        await Eventually.UntilAsync(() => Counters(cluster).SelectMany(c => c.Partitions).Sum(p => p.CommittedOffset) == 100,
-            Deadline, () => "the first 100 committed");
+        await WaitForCommitted(cluster, 100, "the first 100 committed");
 
         // The next 100 are applied but never declared durable, as if a grain holding them died.
         sink.Declaring = false;
@@ -220,8 +222,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         }
 
         await Eventually.UntilAsync(() => sink.Deliveries.Count >= beforeReplay + 100, Deadline, () => $"the uncommitted 100 read again (have {sink.Deliveries.Count})");
-        await Eventually.UntilAsync(() => Counters(cluster).SelectMany(c => c.Partitions).Sum(p => p.CommittedOffset) == 200,
-            Deadline, () => "everything committed after the replay");
+        await WaitForCommitted(cluster, 200, "everything committed after the replay");
 
         Assert.Equal(200, sink.Applied);
         var replayed = sink.Deliveries.Skip(beforeReplay).ToList();
