@@ -11,12 +11,17 @@ namespace Encore.Streams.Kafka.Hosting;
 /// Configures a Kafka stream provider in a silo. The standard persistent-stream methods
 /// (ConfigurePullingAgent, ConfigureCacheEviction, ConfigureStreamPubSub, ConfigurePartitioning...) apply.
 /// </summary>
-public sealed class SiloKafkaStreamConfigurator : SiloPersistentStreamConfigurator
+public sealed class SiloKafkaStreamConfigurator : SiloRecoverableStreamConfigurator
 {
     public SiloKafkaStreamConfigurator(string name, Action<Action<IServiceCollection>> configureServicesDelegate)
         : base(name, configureServicesDelegate, KafkaAdapterFactory.Create)
     {
         ConfigureDelegate(services => KafkaStreamServices.Add(services, name));
+        // Messages every cursor has passed leave the cache at once: a subscriber that wants older ones
+        // gets them read again from Kafka. ConfigureCacheEviction overrides this.
+        this.ConfigureCacheEviction(ob => ob.Configure(options => options.DataMinTimeInCache = TimeSpan.Zero));
+        // Partitions spread evenly over the silos; UseConsistentRingQueueBalancer & co. override this.
+        this.ConfigurePartitionBalancing(EvenQueueBalancer.Create);
     }
 
     public SiloKafkaStreamConfigurator ConfigureKafka(Action<OptionsBuilder<KafkaStreamOptions>> configure)
@@ -25,7 +30,10 @@ public sealed class SiloKafkaStreamConfigurator : SiloPersistentStreamConfigurat
         return this;
     }
 
-    /// <summary>Messages read ahead and kept for late or rewinding subscribers, per queue.</summary>
+    /// <summary>
+    /// Most messages the cache of one queue holds; at that size the pulling agent stops reading until the
+    /// slowest subscription moves on (and the receiver pauses the partition once its read-ahead fills).
+    /// </summary>
     public SiloKafkaStreamConfigurator ConfigureCache(int cacheSize)
     {
         this.Configure<SimpleQueueCacheOptions>(ob => ob.Configure(options => options.CacheSize = cacheSize));

@@ -4,7 +4,7 @@ using Orleans.Streams;
 namespace Encore.Streams.Kafka.Providers;
 
 /// <summary>The queue adapter: receivers per partition, and writes through Orleans to an explicit partition.</summary>
-internal sealed class KafkaAdapter(KafkaProviderContext context, KafkaQueueMapper mapper) : IQueueAdapter
+internal sealed class KafkaAdapter(KafkaProviderContext context, KafkaQueueMapper mapper, KafkaQueueAdapterCache caches) : IQueueAdapter
 {
     public string Name => context.ProviderName;
 
@@ -12,7 +12,8 @@ internal sealed class KafkaAdapter(KafkaProviderContext context, KafkaQueueMappe
 
     public StreamProviderDirection Direction => StreamProviderDirection.ReadWrite;
 
-    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => new KafkaReceiver(context, queueId);
+    public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => new KafkaReceiver(context, queueId,
+        caches.CacheOf(queueId) ?? throw new InvalidOperationException($"No cache was made for queue {queueId} before its receiver."));
 
     public async Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext)
     {

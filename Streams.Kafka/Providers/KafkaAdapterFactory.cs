@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
-using Orleans.Providers.Streams.Common;
 using Orleans.Serialization;
 using Orleans.Streams;
 
@@ -14,15 +13,15 @@ public sealed class KafkaAdapterFactory : IQueueAdapterFactory, IDisposable
 {
     private readonly KafkaProviderContext _context;
     private readonly KafkaQueueMapper _mapper;
-    private readonly SimpleQueueAdapterCache _cache;
+    private readonly KafkaQueueAdapterCache _cache;
 
-    private KafkaAdapterFactory(KafkaProviderContext context, SimpleQueueCacheOptions cacheOptions)
+    private KafkaAdapterFactory(KafkaProviderContext context, SimpleQueueCacheOptions cacheOptions, StreamPullingAgentOptions agent, StreamCacheEvictionOptions eviction)
     {
         _context = context;
         var partitions = context.EnsureTopics();
         _mapper = new KafkaQueueMapper(context.ProviderName, partitions,
             context.Options.StreamKeyMode == StreamKeyMode.PerPartition ? context.Options.StreamNamespace : null);
-        _cache = new SimpleQueueAdapterCache(cacheOptions, context.ProviderName, context.LoggerFactory);
+        _cache = new KafkaQueueAdapterCache(cacheOptions.CacheSize, Math.Max(1, agent.BatchContainerBatchSize), eviction, TimeProvider.System);
     }
 
     /// <summary>The topic the provider reads, after placeholders were resolved.</summary>
@@ -41,10 +40,11 @@ public sealed class KafkaAdapterFactory : IQueueAdapterFactory, IDisposable
             services.GetRequiredKeyedService<KafkaStreamStatistics>(name),
             services.GetRequiredService<IGrainFactory>(),
             services.GetRequiredService<ILoggerFactory>());
-        return new KafkaAdapterFactory(context, services.GetOptionsByName<SimpleQueueCacheOptions>(name));
+        return new KafkaAdapterFactory(context, services.GetOptionsByName<SimpleQueueCacheOptions>(name),
+            services.GetOptionsByName<StreamPullingAgentOptions>(name), services.GetOptionsByName<StreamCacheEvictionOptions>(name));
     }
 
-    public Task<IQueueAdapter> CreateAdapter() => Task.FromResult<IQueueAdapter>(new KafkaAdapter(_context, _mapper));
+    public Task<IQueueAdapter> CreateAdapter() => Task.FromResult<IQueueAdapter>(new KafkaAdapter(_context, _mapper, _cache));
 
     public IQueueAdapterCache GetQueueAdapterCache() => _cache;
 

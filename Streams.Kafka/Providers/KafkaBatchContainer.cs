@@ -12,16 +12,11 @@ namespace Encore.Streams.Kafka.Providers;
 public sealed class KafkaBatchContainer : IBatchContainer
 {
     public KafkaBatchContainer(StreamId streamId, List<object> events, long offset, Dictionary<string, object>? requestContext = null)
-        : this(streamId, events, offset, new EventSequenceTokenV2(offset), requestContext)
-    {
-    }
-
-    private KafkaBatchContainer(StreamId streamId, List<object> events, long offset, EventSequenceTokenV2 token, Dictionary<string, object>? requestContext)
     {
         StreamId = streamId;
         Events = events;
         Offset = offset;
-        Token = token;
+        Token = new EventSequenceTokenV2(offset);
         RequestContext = requestContext;
     }
 
@@ -34,16 +29,6 @@ public sealed class KafkaBatchContainer : IBatchContainer
     [Id(4)] public long Offset { get; }
 
     public StreamSequenceToken SequenceToken => Token;
-
-    /// <summary>
-    /// The same events read again after a replay request: the cache only moves forward, so the token
-    /// of replay number <paramref name="replay"/> sits above every token read before it. Without replays
-    /// (including after any restart) a token is the offset itself.
-    /// </summary>
-    internal KafkaBatchContainer InReplay(int replay) =>
-        replay == 0 ? this : new(StreamId, Events, Offset, new EventSequenceTokenV2(Offset + ((long)replay << ReplayShift)), RequestContext);
-
-    internal const int ReplayShift = 40;
 
     public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() =>
         Events.OfType<T>().Select((e, i) => Tuple.Create<T, StreamSequenceToken>(e, Token.CreateSequenceTokenForEvent(i)));

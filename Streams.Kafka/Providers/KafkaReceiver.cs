@@ -10,10 +10,17 @@ namespace Encore.Streams.Kafka.Providers;
 
 /// <summary>
 /// Reads one Kafka partition for one Orleans queue. A dedicated thread owns the consumer: it polls into a
-/// bounded buffer, pauses the partition when the buffer is full and resumes it at half, and commits the
-/// offsets the pulling agent's side has found safe. The Orleans balancer owns placement; the consumer
-/// group only stores offsets, so the partition is assigned, never subscribed.
+/// bounded buffer, pauses the partition when the buffer is full and resumes it at half, seeks when the
+/// agent's side asks for a rewind, and commits the offsets the agent's side has found safe. The Orleans
+/// balancer owns placement; the consumer group only stores offsets, so the partition is assigned, never
+/// subscribed.
 /// </summary>
+/// <remarks>
+/// Rewinds come from the queue's <see cref="KafkaQueueCache"/>: a cursor that needs messages older than
+/// the cache holds, or every cursor when a consumer asked for a replay. Each rewind starts a new read
+/// epoch; messages the poll thread read in an older epoch are dropped, so the agent only ever sees the
+/// partition in offset order from the latest rewind on.
+/// </remarks>
 internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
@@ -22,33 +29,35 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     private readonly int _partition;
     private readonly TopicPartition _topicPartition;
     private readonly ILogger _logger;
-    private readonly ConcurrentQueue<(int Replay, ConsumeResult<byte[], byte[]> Message)> _buffer = new();
+    private readonly KafkaQueueCache _cache;
+    private readonly ConcurrentQueue<(int Epoch, ConsumeResult<byte[], byte[]> Message)> _buffer = new();
     private readonly TaskCompletionSource<long> _assigned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private Thread? _pollThread;
     private int _buffered;
 
     // Read and written by the agent side (GetQueueMessagesAsync, MessagesDeliveredAsync, Shutdown), one call at a time.
+    private bool _started;
     private long _startOffset;
-    private long _nextToDecode;
     private long _decodedUpTo;
     private long _lastAccepted = -1;
     private long _delivered = -1;
+    private int _epoch;
     private DateTime _nextCheckpoint;
     private int? _replayRequestsSeen;
     private Guid? _incarnationSeen;
 
-    // Replays of the partition from its committed offset: requested by the agent side, done by the poll thread.
-    private int _replaysRequested;
-    private int _replay;
+    // The latest rewind, published by the agent side to the poll thread, which seeks.
+    private Rewind? _rewind;
 
     // Handed from the agent side to the poll thread, which alone commits.
     private long _commitRequested = -1;
     private long _committed = -1;
 
-    public KafkaReceiver(KafkaProviderContext context, QueueId queueId)
+    public KafkaReceiver(KafkaProviderContext context, QueueId queueId, KafkaQueueCache cache)
     {
         _context = context;
+        _cache = cache;
         _partition = KafkaQueueMapper.PartitionOf(queueId);
         _topicPartition = new TopicPartition(context.Topic, _partition);
         _logger = context.LoggerFactory.CreateLogger<KafkaReceiver>();
@@ -60,31 +69,47 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         _pollThread.Start();
         using var timeoutCts = new CancellationTokenSource(timeout);
         _startOffset = await _assigned.Task.WaitAsync(timeoutCts.Token);
-        _nextToDecode = _startOffset;
+        _decodedUpTo = _startOffset;
+        _cache.Start(_startOffset);
+        _started = true;
         _nextCheckpoint = DateTime.UtcNow + _context.Options.CheckpointInterval;
         LogAssigned(_logger, _context.Topic, _partition, _startOffset);
     }
 
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
     {
+        if (!_started)
+        {
+            return [];
+        }
+
+        if (_cache.TakeRewind() is { } from)
+        {
+            StartRewind(from);
+        }
+
         var count = Math.Min(maxCount < 0 ? int.MaxValue : maxCount, _context.Options.MaxBatchSize);
         var batches = new List<IBatchContainer>(Math.Min(count, _buffered));
         List<Task>? deadLetters = null;
         var accepted = 0;
         while (batches.Count < count && _buffer.TryDequeue(out var entry))
         {
-            var (replay, message) = entry;
+            var (epoch, message) = entry;
             Interlocked.Decrement(ref _buffered);
+            if (epoch != _epoch)
+            {
+                continue;
+            }
 
-            // Read again by a replay: counted, and dead-lettered if rejected, the first time already.
+            // Read again after a rewind: counted, and dead-lettered if rejected, the first time already.
             var firstRead = message.Offset.Value >= _decodedUpTo;
             _decodedUpTo = Math.Max(_decodedUpTo, message.Offset.Value + 1);
             var streamId = StreamIdOf(message);
             var result = _context.DataAdapter.Decode(message, streamId);
             if (result.Batch is { } batch)
             {
-                batches.Add(batch is KafkaBatchContainer kafkaBatch ? kafkaBatch.InReplay(replay) : batch);
-                _lastAccepted = message.Offset.Value;
+                batches.Add(batch);
+                _lastAccepted = Math.Max(_lastAccepted, message.Offset.Value);
                 accepted += firstRead ? 1 : 0;
             }
             else if (firstRead)
@@ -93,8 +118,6 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
                 LogRejected(_logger, _context.Topic, _partition, message.Offset.Value, result.RejectReason);
                 (deadLetters ??= []).Add(_context.DeadLetter(message, result.RejectReason ?? "rejected"));
             }
-
-            _nextToDecode = message.Offset.Value + 1;
         }
 
         // A rejected message's offset may only be committed once its dead-letter copy is written.
@@ -119,15 +142,23 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             }
         }
 
-        return batches;
+        // A rewind asked for while this read awaited: these messages come again from the new position.
+        return _cache.PendingRewind is null ? batches : [];
+    }
+
+    /// <summary>A new read epoch from <paramref name="from"/>: the poll thread seeks, older reads are dropped.</summary>
+    private void StartRewind(long from)
+    {
+        _epoch++;
+        Volatile.Write(ref _rewind, new Rewind(_epoch, from));
+        LogRewinding(_logger, _context.Topic, _partition, from);
     }
 
     public Task MessagesDeliveredAsync(IList<IBatchContainer> messages)
     {
         foreach (var message in messages)
         {
-            var offset = message is KafkaBatchContainer batch ? batch.Offset : message.SequenceToken.SequenceNumber;
-            _delivered = Math.Max(_delivered, offset + 1);
+            _delivered = Math.Max(_delivered, message.SequenceToken.SequenceNumber + 1);
         }
 
         return Task.CompletedTask;
@@ -179,9 +210,11 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             if (replay)
             {
                 // No commit in this round: the declaration may come from a consumer that cannot see what
-                // a dead grain lost (a new activation), and the replay must start below that loss.
-                Interlocked.Increment(ref _replaysRequested);
+                // a dead grain lost (a new activation), and the replay must start below that loss. Every
+                // effect below the committed offset is durable, so the replay starts there.
+                var committed = Volatile.Read(ref _committed);
                 LogReplayRequested(_logger, _context.Topic, _partition);
+                _cache.RewindAll(committed >= 0 ? committed : _startOffset);
                 return;
             }
         }
@@ -189,7 +222,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         long safe;
         if (_lastAccepted < _startOffset || covered > _lastAccepted)
         {
-            safe = _nextToDecode;
+            safe = _decodedUpTo;
         }
         else if (covered is { } c && c > _startOffset)
         {
@@ -251,14 +284,20 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     private void PollUntilStopped(IConsumer<byte[], byte[]> consumer)
     {
         var paused = false;
+        var epoch = 0;
         var max = _context.Options.MaxBufferedMessages;
         var nextReport = DateTime.MinValue;
         while (!_stop.IsCancellationRequested)
         {
             Commit(consumer);
-            if (Volatile.Read(ref _replaysRequested) != _replay)
+            if (Volatile.Read(ref _rewind) is { } rewind && rewind.Epoch != epoch && Seek(consumer, rewind.From))
             {
-                Replay(consumer);
+                epoch = rewind.Epoch;
+                if (paused)
+                {
+                    consumer.Resume([_topicPartition]);
+                    paused = false;
+                }
             }
 
             if (!paused && Volatile.Read(ref _buffered) >= max)
@@ -295,27 +334,35 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
 
             if (result is { IsPartitionEOF: false, Message: not null })
             {
-                _buffer.Enqueue((_replay, result));
+                _buffer.Enqueue((epoch, result));
                 Interlocked.Increment(ref _buffered);
             }
         }
     }
 
     /// <summary>
-    /// Reads the partition again from its committed offset. The commit never passes an effect that is
-    /// not durable, so everything a consumer may have lost is read again; what was read ahead is dropped.
+    /// Moves the read position to <paramref name="from"/> (or the oldest message Kafka still has) and drops
+    /// what was read ahead. False when the seek failed; it is tried again on the next loop.
     /// </summary>
-    private void Replay(IConsumer<byte[], byte[]> consumer)
+    private bool Seek(IConsumer<byte[], byte[]> consumer, long from)
     {
-        _replay = Volatile.Read(ref _replaysRequested);
-        var from = _committed >= 0 ? _committed : _assigned.Task.Result;
-        consumer.Seek(new TopicPartitionOffset(_topicPartition, from));
+        try
+        {
+            var low = consumer.QueryWatermarkOffsets(_topicPartition, TimeSpan.FromSeconds(10)).Low;
+            consumer.Seek(new TopicPartitionOffset(_topicPartition, low.IsSpecial ? from : Math.Max(from, low.Value)));
+        }
+        catch (KafkaException e)
+        {
+            LogSeekFailed(_logger, _context.Topic, _partition, from, e.Error.Reason);
+            return false;
+        }
+
         while (_buffer.TryDequeue(out _))
         {
             Interlocked.Decrement(ref _buffered);
         }
 
-        LogReplaying(_logger, _context.Topic, _partition, from);
+        return true;
     }
 
     private void Commit(IConsumer<byte[], byte[]> consumer)
@@ -377,8 +424,14 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     [LoggerMessage(9, LogLevel.Information, "A consumer of {Topic}[{Partition}] asked for a replay")]
     private static partial void LogReplayRequested(ILogger logger, string topic, int partition);
 
-    [LoggerMessage(10, LogLevel.Warning, "Replaying {Topic}[{Partition}] from committed offset {Offset}")]
-    private static partial void LogReplaying(ILogger logger, string topic, int partition, long offset);
+    [LoggerMessage(10, LogLevel.Information, "Reading {Topic}[{Partition}] again from offset {Offset}")]
+    private static partial void LogRewinding(ILogger logger, string topic, int partition, long offset);
+
+    [LoggerMessage(11, LogLevel.Warning, "Seeking {Topic}[{Partition}] to {Offset} failed: {Reason}")]
+    private static partial void LogSeekFailed(ILogger logger, string topic, int partition, long offset, string reason);
+
+    /// <summary>Read epoch <paramref name="Epoch"/> starts at offset <paramref name="From"/>.</summary>
+    private sealed record Rewind(int Epoch, long From);
 
     [LoggerMessage(8, LogLevel.Error, "The poll loop of {Topic}[{Partition}] stopped")]
     private static partial void LogPollFailed(ILogger logger, Exception e, string topic, int partition);

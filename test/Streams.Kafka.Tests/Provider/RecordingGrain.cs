@@ -63,6 +63,12 @@ public sealed class RecordingSink
 
     public ConcurrentQueue<TestRecord> Deliveries { get; } = new();
 
+    /// <summary>Deliveries whose sequence token is not their Kafka offset (the event's index aside).</summary>
+    public int TokenMismatches;
+
+    /// <summary>Where a consumer's next activation resumes its subscription; null: where the stream is.</summary>
+    public StreamSequenceToken? ResumeFrom { get; set; }
+
     /// <summary>While false, consumers apply but declare nothing durable: their effects stay "in memory".</summary>
     public bool Declaring { get; set; } = true;
 
@@ -108,7 +114,10 @@ public sealed class RecordingSink
     }
 }
 
-public interface IRecordingGrain : IGrainWithIntegerKey;
+public interface IRecordingGrain : IGrainWithIntegerKey
+{
+    Task Deactivate();
+}
 
 /// <summary>Consumes one partition's stream in batches and declares what it applied durable.</summary>
 [ImplicitStreamSubscription(TestStreams.Namespace)]
@@ -117,13 +126,24 @@ public sealed class RecordingGrain(IOptions<ClusterOptions> cluster) : Grain, IR
     private readonly RecordingSink _sink = RecordingSink.For(cluster.Value.ClusterId);
 
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
-        await handleFactory.Create<TestRecord>().ResumeAsync(this);
+        await handleFactory.Create<TestRecord>().ResumeAsync(this, _sink.ResumeFrom);
+
+    public Task Deactivate()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
 
     public async Task OnNextAsync(IList<SequentialItem<TestRecord>> items)
     {
         if (_sink.Gate is { } gate)
         {
             await gate.Task;
+        }
+
+        foreach (var item in items.Where(i => i.Token.SequenceNumber != i.Item.Offset || i.Token.EventIndex != 0))
+        {
+            Interlocked.Increment(ref _sink.TokenMismatches);
         }
 
         var partition = (int)this.GetPrimaryKeyLong();
