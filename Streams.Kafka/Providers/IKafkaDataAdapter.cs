@@ -19,7 +19,8 @@ public interface IKafkaDataAdapter
 {
     /// <summary>
     /// Decodes one message. Must not throw for bad input: return a rejection instead, which is counted
-    /// and written to the dead-letter topic while the partition moves on.
+    /// and written to the dead-letter topic while the partition moves on. The batch's sequence number
+    /// must be the message's offset (as <see cref="KafkaBatchContainer"/>'s is): the cache is keyed on it.
     /// </summary>
     KafkaDecodeResult Decode(ConsumeResult<byte[], byte[]> message, StreamId streamId);
 
