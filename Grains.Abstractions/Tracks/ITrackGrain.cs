@@ -26,12 +26,14 @@ public interface ITrackGrain : IFeatureGrain
 
 /// <summary>Everything one partition batch did to one track.</summary>
 /// <param name="LastOffset">The last offset of the batch: the track has seen all of the partition up to here.</param>
+/// <param name="ExpectedActivation">As in <see cref="Users.UserBatch"/>: another activation refuses the delta.</param>
 [GenerateSerializer, Immutable]
 public sealed record TrackDelta(
     [property: Id(0)] int Partition,
     [property: Id(1)] long LastOffset,
     [property: Id(2)] TrackPlay[] Plays,
-    [property: Id(3)] CoListenHit[] CoListens);
+    [property: Id(3)] CoListenHit[] CoListens,
+    [property: Id(4)] Guid ExpectedActivation = default);
 
 /// <summary>One counted play of the track.</summary>
 /// <param name="ListenerHash">A stable 64-bit hash of the userId, for the unique-listener sketch.</param>

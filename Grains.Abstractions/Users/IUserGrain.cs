@@ -27,10 +27,16 @@ public interface IUserGrain : IFeatureGrain
 }
 
 /// <summary>One user's events of one batch, all of <paramref name="Partition"/>, in offset order.</summary>
+/// <param name="ExpectedActivation">
+/// The grain activation the sender fed last and that may still hold effects only in memory (empty when
+/// none): another activation refuses the batch, because it lost them and must get them back by a replay
+/// before anything newer moves its watermark past them.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record UserBatch(
     [property: Id(0)] int Partition,
-    [property: Id(1)] PartitionEvent[] Events);
+    [property: Id(1)] PartitionEvent[] Events,
+    [property: Id(2)] Guid ExpectedActivation = default);
 
 /// <summary>What a user grain did with a batch.</summary>
 /// <param name="Counted">Events that count (first occurrences, whether applied now or earlier), with their session context.</param>

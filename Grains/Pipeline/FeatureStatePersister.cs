@@ -27,6 +27,20 @@ internal sealed class FeatureStatePersister<TState>(
     /// <summary>This activation: a new one knows only what was written.</summary>
     public Guid Activation { get; } = Guid.NewGuid();
 
+    /// <summary>
+    /// Refuses a batch meant for another activation of this grain (one that died holding effects only
+    /// in memory): applying it would move this activation's watermark past what the other one lost.
+    /// The sender asks for a replay, which brings the lost effects back first.
+    /// </summary>
+    public void EnsureFedActivation(Guid expected, int partition)
+    {
+        if (expected != Guid.Empty && expected != Activation)
+        {
+            throw new InvalidOperationException(
+                $"This is a new activation ({Activation}); the batch of partition {partition} was meant for {expected}, which lost what it held in memory.");
+        }
+    }
+
     public void Start()
     {
         foreach (var (partition, offset) in state.State.AppliedOffsets)

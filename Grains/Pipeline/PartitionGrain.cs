@@ -37,6 +37,7 @@ internal sealed partial class PartitionGrain(
 {
     private readonly Dictionary<GrainId, Undurable> _undurable = [];
     private readonly Dictionary<string, TrendingEntry> _trending = new(StringComparer.Ordinal);
+    private readonly ReplayFence _fence = new();
     private TrackCatalog _catalog = null!;
     private int _partition;
     private long _nextOffset = -1;
@@ -58,7 +59,9 @@ internal sealed partial class PartitionGrain(
         this.RegisterGrainTimer(FlushTrendingAsync, new GrainTimerCreationOptions(o.TrendingFlushInterval, o.TrendingFlushInterval) { Interleave = false });
         var check = featureState.Value.WriteInterval;
         this.RegisterGrainTimer(CheckUndurableAsync, new GrainTimerCreationOptions(check, check) { Interleave = false });
-        await Checkpoint.ConsumerStartedAsync();
+        // After a predecessor that died, batches already read may still arrive before the replay this
+        // asks for; feeding them to grains that lost state would move their watermarks past the loss.
+        _fence.Expect(await Checkpoint.ConsumerStartedAsync());
     }
 
     private IKafkaCheckpointGrain Checkpoint => KafkaCheckpoint.Get(GrainFactory, Constants.StreamProvider, _partition);
@@ -102,6 +105,14 @@ internal sealed partial class PartitionGrain(
 
     public async Task OnNextAsync(IList<SequentialItem<PartitionEvent>> items)
     {
+        await RequestReplayIfNeededAsync();
+        if (items.Count == 0 || _replayRequested || !await _fence.AdmitsAsync(items[0].Token, Checkpoint))
+        {
+            // Read before the replay asked for (or still to be asked for): the replay brings it again.
+            LogBeforeReplay(logger, _partition, items.Count > 0 ? items[0].Item.Offset : -1);
+            return;
+        }
+
         var byUser = new Dictionary<string, List<PartitionEvent>>(StringComparer.Ordinal);
         var plays = warehouse.IsEnabled ? new List<WarehousePlay>(items.Count) : null;
         var lastOffset = -1L;
@@ -135,7 +146,7 @@ internal sealed partial class PartitionGrain(
         {
             var grain = GrainFactory.GetGrain<IUserGrain>(entry.Key);
             var result = await TryApplyAsync(grain.GetGrainId(), entry.Value[0].Offset, entry.Value[^1].Offset,
-                () => grain.ApplyAsync(new UserBatch(_partition, [.. entry.Value])));
+                () => grain.ApplyAsync(new UserBatch(_partition, [.. entry.Value], FedActivationOf(grain.GetGrainId()))));
             return (Grain: grain.GetGrainId(), UserId: entry.Key, LastOffset: entry.Value[^1].Offset, Result: result);
         }));
         var users = attempts.Where(u => u.Result is not null).Select(u => (u.Grain, u.UserId, u.LastOffset, Result: u.Result!)).ToList();
@@ -182,7 +193,7 @@ internal sealed partial class PartitionGrain(
         var tracks = await Task.WhenAll(deltas.Select(async entry =>
         {
             var grain = GrainFactory.GetGrain<ITrackGrain>(entry.Key);
-            var delta = new TrackDelta(_partition, lastOffset, [.. entry.Value.Plays], [.. entry.Value.CoListens]);
+            var delta = new TrackDelta(_partition, lastOffset, [.. entry.Value.Plays], [.. entry.Value.CoListens], FedActivationOf(grain.GetGrainId()));
             var first = delta.Plays.Select(p => p.Offset).Concat(delta.CoListens.Select(c => c.Offset)).DefaultIfEmpty(lastOffset).Min();
             return (Grain: grain.GetGrainId(), Result: await TryApplyAsync(grain.GetGrainId(), first, lastOffset, () => grain.ApplyAsync(delta)));
         }));
@@ -244,11 +255,14 @@ internal sealed partial class PartitionGrain(
     public Task<PartitionStatus> GetStatusAsync() => Task.FromResult(new PartitionStatus(
         _partition, _nextOffset, _declared, _undurable.Count, _processed, _duplicates, _replays));
 
+    /// <summary>The activation of <paramref name="grain"/> that may hold effects of this partition only in memory, if known.</summary>
+    private Guid FedActivationOf(GrainId grain) => _undurable.GetValueOrDefault(grain).Activation;
+
     /// <summary>Records that <paramref name="grain"/> was sent offsets up to <paramref name="lastSent"/> and is durable below <paramref name="durableNext"/>.</summary>
     private void Fed(GrainId grain, long lastSent, long durableNext, Guid activation)
     {
         var known = _undurable.GetValueOrDefault(grain);
-        if (known.Since != default && (durableNext < known.DurableNext || activation != known.Activation))
+        if (known.Since != default && (durableNext < known.DurableNext || (known.Activation != Guid.Empty && activation != known.Activation)))
         {
             Lost(grain, known, durableNext);
         }
@@ -273,7 +287,7 @@ internal sealed partial class PartitionGrain(
 
         try
         {
-            await Checkpoint.RequestReplayAsync();
+            _fence.Expect(await Checkpoint.RequestReplayAsync());
             _replayRequested = false;
         }
         catch (Exception exception) when (exception is OrleansException or TimeoutException)
@@ -298,9 +312,11 @@ internal sealed partial class PartitionGrain(
     }
 
     /// <summary>
-    /// Applies a batch to one grain. A call that fails (the grain's silo just died, a timeout) must not
-    /// fail the batch, or the stream would skip it while later batches move the checkpoint on: the grain
-    /// is recorded as durable only below the batch's first offset for it, and the partition is replayed.
+    /// Applies a batch to one grain. A call that fails (the grain's silo just died, a timeout, or a new
+    /// activation refused a batch meant for the one that died) must not fail the batch, or the stream
+    /// would skip it while later batches move the checkpoint on: the grain is recorded as durable only
+    /// below the batch's first offset for it, its activation as unknown (the replay goes to whichever
+    /// answers), and the partition is replayed.
     /// </summary>
     private async Task<TResult?> TryApplyAsync<TResult>(GrainId grain, long firstOffset, long lastOffset, Func<Task<TResult>> apply)
         where TResult : class
@@ -315,7 +331,7 @@ internal sealed partial class PartitionGrain(
             var known = _undurable.GetValueOrDefault(grain);
             _undurable[grain] = known.Since == default
                 ? new Undurable(firstOffset, lastOffset, DateTime.UtcNow, Guid.Empty)
-                : known with { DurableNext = Math.Min(known.DurableNext, firstOffset), LastSent = Math.Max(known.LastSent, lastOffset) };
+                : known with { DurableNext = Math.Min(known.DurableNext, firstOffset), LastSent = Math.Max(known.LastSent, lastOffset), Activation = Guid.Empty };
             _replayRequested = true;
             return null;
         }
@@ -435,6 +451,9 @@ internal sealed partial class PartitionGrain(
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Event of partition {EventPartition} at offset {Offset} arrived on the stream of partition {Partition}; ignored")]
     private static partial void LogForeignPartition(ILogger logger, int eventPartition, long offset, int partition);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Debug, Message = "Batch of partition {Partition} from offset {Offset} was read before the replay it waits for; ignored")]
+    private static partial void LogBeforeReplay(ILogger logger, int partition, long offset);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Stream error on partition {Partition}")]
     private static partial void LogStreamError(ILogger logger, Exception exception, int partition);

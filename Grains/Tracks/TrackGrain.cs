@@ -35,6 +35,7 @@ internal sealed class TrackGrain(
 
     public async Task<TrackApplyResult> ApplyAsync(TrackDelta delta)
     {
+        _persister.EnsureFedActivation(delta.ExpectedActivation, delta.Partition);
         var now = clock.GetUtcNow();
         var watermark = S.AppliedOffsets.GetValueOrDefault(delta.Partition, -1);
         var applied = 0;

@@ -40,6 +40,7 @@ internal sealed class UserGrain(
 
     public async Task<UserApplyResult> ApplyAsync(UserBatch batch)
     {
+        _persister.EnsureFedActivation(batch.ExpectedActivation, batch.Partition);
         var counted = new List<CountedPlay>(batch.Events.Length);
         int applied = 0, duplicates = 0, replays = 0;
         foreach (var item in batch.Events)

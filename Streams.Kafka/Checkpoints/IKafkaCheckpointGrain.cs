@@ -20,15 +20,17 @@ public interface IKafkaCheckpointGrain : IGrainWithStringKey
     /// <summary>
     /// Asks the partition's receiver to read the partition again from its committed offset: a consumer
     /// lost effects that were never durable (a grain holding them died), or cannot tell what other
-    /// grains still hold (it is a new activation). Consumers drop what they already applied.
+    /// grains still hold (it is a new activation). Consumers drop what they already applied. Messages
+    /// read by that replay (or any later read) carry an epoch at or past the ticket returned.
     /// </summary>
-    Task RequestReplayAsync();
+    Task<ReplayTicket> RequestReplayAsync();
 
     /// <summary>
     /// A consumer activation starts. When the previous one never said it stopped (its silo died), its
     /// record of what other grains still held only in memory died with it, so a replay is requested.
+    /// The ticket says which reads the new activation may trust: those of that replay and later ones.
     /// </summary>
-    Task ConsumerStartedAsync();
+    Task<ReplayTicket> ConsumerStartedAsync();
 
     /// <summary>A consumer activation stopped cleanly, after its last declaration.</summary>
     Task ConsumerStoppedAsync();
@@ -46,6 +48,15 @@ public sealed record KafkaCheckpointState(
     [property: Id(0)] long? DurableOffset,
     [property: Id(1)] int ReplayRequests,
     [property: Id(2)] Guid Incarnation);
+
+/// <summary>
+/// Which replays of a partition a read satisfies: those requested of checkpoint-grain activation
+/// <paramref name="Incarnation"/> up to number <paramref name="Replays"/>. A new activation of the
+/// checkpoint grain makes the receiver read again from the committed offset, which satisfies every
+/// replay asked of the old one.
+/// </summary>
+[GenerateSerializer, Immutable]
+public readonly record struct ReplayTicket([property: Id(0)] Guid Incarnation, [property: Id(1)] int Replays);
 
 /// <summary>Addresses the checkpoint grain of a partition.</summary>
 public static class KafkaCheckpoint

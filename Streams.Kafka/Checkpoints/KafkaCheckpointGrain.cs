@@ -17,13 +17,13 @@ internal sealed class KafkaCheckpointGrain : Grain, IKafkaCheckpointGrain
         return Task.CompletedTask;
     }
 
-    public Task RequestReplayAsync()
+    public Task<ReplayTicket> RequestReplayAsync()
     {
         _replayRequests++;
-        return Task.CompletedTask;
+        return Task.FromResult(new ReplayTicket(_incarnation, _replayRequests));
     }
 
-    public Task ConsumerStartedAsync()
+    public Task<ReplayTicket> ConsumerStartedAsync()
     {
         if (_consumerActive)
         {
@@ -31,7 +31,7 @@ internal sealed class KafkaCheckpointGrain : Grain, IKafkaCheckpointGrain
         }
 
         _consumerActive = true;
-        return Task.CompletedTask;
+        return Task.FromResult(new ReplayTicket(_incarnation, _replayRequests));
     }
 
     public Task ConsumerStoppedAsync()

@@ -1,34 +1,43 @@
-using Orleans.Providers.Streams.Common;
+using Encore.Streams.Kafka.Checkpoints;
 using Orleans.Streams;
 
 namespace Encore.Streams.Kafka.Providers;
 
 /// <summary>
 /// The events of one Kafka message on their way through the pulling agent and cache. The sequence token
-/// is the message's offset, so tokens are totally ordered within a queue and identical when a message
-/// is read again.
+/// is the message's offset, so tokens are totally ordered within a queue and equal whenever a message
+/// is read again; it also carries the read's replay epoch (<see cref="KafkaSequenceToken.Epoch"/>).
 /// </summary>
 [GenerateSerializer]
 public sealed class KafkaBatchContainer : IBatchContainer
 {
     public KafkaBatchContainer(StreamId streamId, List<object> events, long offset, Dictionary<string, object>? requestContext = null)
+        : this(streamId, events, offset, default, requestContext)
+    {
+    }
+
+    private KafkaBatchContainer(StreamId streamId, List<object> events, long offset, ReplayTicket epoch, Dictionary<string, object>? requestContext)
     {
         StreamId = streamId;
         Events = events;
         Offset = offset;
-        Token = new EventSequenceTokenV2(offset);
+        Token = new KafkaSequenceToken(offset, epoch);
         RequestContext = requestContext;
     }
 
     [Id(0)] public StreamId StreamId { get; }
     [Id(1)] public List<object> Events { get; }
-    [Id(2)] public EventSequenceTokenV2 Token { get; }
+    [Id(2)] public KafkaSequenceToken Token { get; }
     [Id(3)] public Dictionary<string, object>? RequestContext { get; }
 
     /// <summary>The Kafka offset the events were read from.</summary>
     [Id(4)] public long Offset { get; }
 
     public StreamSequenceToken SequenceToken => Token;
+
+    /// <summary>The same message, read in a read that satisfies the replays of <paramref name="epoch"/>.</summary>
+    internal KafkaBatchContainer InEpoch(ReplayTicket epoch) =>
+        epoch == Token.Epoch ? this : new(StreamId, Events, Offset, epoch, RequestContext);
 
     public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() =>
         Events.OfType<T>().Select((e, i) => Tuple.Create<T, StreamSequenceToken>(e, Token.CreateSequenceTokenForEvent(i)));

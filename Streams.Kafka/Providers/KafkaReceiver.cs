@@ -47,6 +47,10 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     private int? _replayRequestsSeen;
     private Guid? _incarnationSeen;
 
+    // The replay epoch of the current read (null until known), and the one the next rewind starts.
+    private ReplayTicket? _epochTag;
+    private ReplayTicket? _nextEpochTag;
+
     // The latest rewind, published by the agent side to the poll thread, which seeks.
     private Rewind? _rewind;
 
@@ -71,6 +75,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         _startOffset = await _assigned.Task.WaitAsync(timeoutCts.Token);
         _decodedUpTo = _startOffset;
         _cache.Start(_startOffset);
+        _epochTag = _context.Options.CheckpointMode == CheckpointMode.Delivered ? default(ReplayTicket) : null;
         _started = true;
         _nextCheckpoint = DateTime.UtcNow + _context.Options.CheckpointInterval;
         LogAssigned(_logger, _context.Topic, _partition, _startOffset);
@@ -86,6 +91,14 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         if (_cache.TakeRewind() is { } from)
         {
             StartRewind(from);
+        }
+
+        if (_epochTag is not { } epochTag)
+        {
+            // Nothing is handed over before the read's epoch is known: a consumer fencing off old
+            // reads would drop it, and it would not be read again.
+            await LearnEpochAsync();
+            return [];
         }
 
         var count = Math.Min(maxCount < 0 ? int.MaxValue : maxCount, _context.Options.MaxBatchSize);
@@ -108,7 +121,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             var result = _context.DataAdapter.Decode(message, streamId);
             if (result.Batch is { } batch)
             {
-                batches.Add(batch);
+                batches.Add(batch is KafkaBatchContainer kafkaBatch ? kafkaBatch.InEpoch(epochTag) : batch);
                 _lastAccepted = Math.Max(_lastAccepted, message.Offset.Value);
                 accepted += firstRead ? 1 : 0;
             }
@@ -150,6 +163,12 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     private void StartRewind(long from)
     {
         _epoch++;
+        if (_nextEpochTag is { } tag)
+        {
+            _epochTag = tag;
+            _nextEpochTag = null;
+        }
+
         Volatile.Write(ref _rewind, new Rewind(_epoch, from));
         LogRewinding(_logger, _context.Topic, _partition, from);
     }
@@ -215,6 +234,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
                 var committed = Volatile.Read(ref _committed);
                 LogReplayRequested(_logger, _context.Topic, _partition);
                 _cache.RewindAll(committed >= 0 ? committed : _startOffset);
+                _nextEpochTag = new ReplayTicket(state.Incarnation, state.ReplayRequests);
                 return;
             }
         }
@@ -234,6 +254,25 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         }
 
         InterlockedMax(ref _commitRequested, safe);
+    }
+
+    /// <summary>
+    /// A receiver reads from the committed offset when it starts, which satisfies every replay asked
+    /// for so far: its first read's epoch is the checkpoint grain's state before anything is handed over.
+    /// </summary>
+    private async Task LearnEpochAsync()
+    {
+        try
+        {
+            var state = await KafkaCheckpoint.Get(_context.GrainFactory, _context.ProviderName, _partition).GetStateAsync();
+            _incarnationSeen = state.Incarnation;
+            _replayRequestsSeen = state.ReplayRequests;
+            _epochTag = new ReplayTicket(state.Incarnation, state.ReplayRequests);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            LogCheckpointFailed(_logger, e, _context.Topic, _partition);
+        }
     }
 
     private StreamId StreamIdOf(ConsumeResult<byte[], byte[]> message) => _context.Options.StreamKeyMode switch

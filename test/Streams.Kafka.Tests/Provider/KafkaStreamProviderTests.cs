@@ -217,9 +217,10 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         await WaitForApplied(sink, 200);
         sink.Declaring = true;
         var beforeReplay = sink.Deliveries.Count;
+        var tickets = new Dictionary<int, ReplayTicket>();
         foreach (var partition in Enumerable.Range(0, 4))
         {
-            await KafkaCheckpoint.Get(cluster.GrainFactory, TestStreams.Provider, partition).RequestReplayAsync();
+            tickets[partition] = await KafkaCheckpoint.Get(cluster.GrainFactory, TestStreams.Provider, partition).RequestReplayAsync();
         }
 
         await Eventually.UntilAsync(() => sink.Deliveries.Count >= beforeReplay + 100, Deadline, () => $"the uncommitted 100 read again (have {sink.Deliveries.Count})");
@@ -231,8 +232,12 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         var replayed = sink.Deliveries.Skip(beforeReplay).ToList();
         Assert.All(replayed, d => Assert.InRange(d.Seq, 4, 9));
         Assert.Equal(100, replayed.Where(d => d.Seq >= 5).Select(d => (d.Partition, d.Offset)).Distinct().Count());
-        // A message read again carries the same token: its offset.
+        // A message read again carries the same token: its offset. The replay's reads carry an epoch that
+        // satisfies the ticket the request returned; the reads before it did not.
         Assert.Equal(0, sink.TokenMismatches);
+        var byEpoch = sink.Epochs.ToList().ToLookup(e => e.Epoch.Replays >= tickets[e.Record.Partition].Replays && e.Epoch.Incarnation == tickets[e.Record.Partition].Incarnation);
+        Assert.Equal(100, byEpoch[true].Where(e => e.Record.Seq >= 5).Select(e => (e.Record.Partition, e.Record.Offset)).Distinct().Count());
+        Assert.Equal(200, byEpoch[false].Select(e => (e.Record.Partition, e.Record.Offset)).Distinct().Count());
         Assert.Equal(200, Counters(cluster).Sum(c => c.Accepted));
     }
 

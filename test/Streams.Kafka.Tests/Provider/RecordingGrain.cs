@@ -66,6 +66,9 @@ public sealed class RecordingSink
     /// <summary>Deliveries whose sequence token is not their Kafka offset (the event's index aside).</summary>
     public int TokenMismatches;
 
+    /// <summary>Every delivery with the replay epoch of the read that produced it.</summary>
+    public ConcurrentQueue<(TestRecord Record, ReplayTicket Epoch)> Epochs { get; } = new();
+
     /// <summary>Where a consumer's next activation resumes its subscription; null: where the stream is.</summary>
     public StreamSequenceToken? ResumeFrom { get; set; }
 
@@ -141,9 +144,15 @@ public sealed class RecordingGrain(IOptions<ClusterOptions> cluster) : Grain, IR
             await gate.Task;
         }
 
-        foreach (var item in items.Where(i => i.Token.SequenceNumber != i.Item.Offset || i.Token.EventIndex != 0))
+        foreach (var item in items)
         {
-            Interlocked.Increment(ref _sink.TokenMismatches);
+            if (item.Token is not KafkaSequenceToken token || token.SequenceNumber != item.Item.Offset || token.EventIndex != 0)
+            {
+                Interlocked.Increment(ref _sink.TokenMismatches);
+                continue;
+            }
+
+            _sink.Epochs.Enqueue((item.Item, token.Epoch));
         }
 
         var partition = (int)this.GetPrimaryKeyLong();
