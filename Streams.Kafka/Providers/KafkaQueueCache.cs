@@ -228,9 +228,6 @@ internal sealed class KafkaQueueCache(int capacity, int deliveryBatchSize, Strea
         private bool _batchOpen;
         private int _batchCount;
         private long? _batchStart;
-        private long? _lastReturned;
-        private long? _lastBatchStart;
-        private long? _beforeLastBatch;
 
         public StreamId StreamId { get; } = streamId;
 
@@ -244,20 +241,10 @@ internal sealed class KafkaQueueCache(int capacity, int deliveryBatchSize, Strea
 
         public void MoveTo(long position) => Position = position;
 
-        /// <summary>
-        /// Back to <paramref name="offset"/> at most. The consumer drops a delivery that starts with the
-        /// same message as the last one it got (it takes it for a retry), so a rewind that would start
-        /// there starts one message of this stream earlier.
-        /// </summary>
+        /// <summary>Back to <paramref name="offset"/> at most.</summary>
         public void RewindTo(long offset)
         {
-            var target = Math.Min(Position, offset);
-            if (_lastBatchStart is { } start && target <= start && _beforeLastBatch is { } before && target > before)
-            {
-                target = before;
-            }
-
-            Position = target;
+            Position = Math.Min(Position, offset);
             _batchOpen = false;
         }
 
@@ -283,14 +270,7 @@ internal sealed class KafkaQueueCache(int capacity, int deliveryBatchSize, Strea
                 return QueueCacheCursorMoveResult.NoData;
             }
 
-            var offset = batch.SequenceToken.SequenceNumber;
-            if (_batchStart is null)
-            {
-                _beforeLastBatch = _lastReturned;
-                _batchStart = _lastBatchStart = offset;
-            }
-
-            _lastReturned = offset;
+            _batchStart ??= batch.SequenceToken.SequenceNumber;
             _batchOpen = ++_batchCount < deliveryBatchSize;
             _current = batch;
             return QueueCacheCursorMoveResult.Success;

@@ -57,11 +57,15 @@ public sealed class ReplayFenceTests
     }
 
     [Fact]
-    public void TokensOfTheSameOffsetAreEqualWhateverTheirEpoch()
+    public void ReadsOfAMessageOrderTogetherAndAreEqualUnlessAReplayCameBetween()
     {
-        Assert.Equal(Read(Before, 1), Read(Now, 2));
+        Assert.True(Read(Now, 2).Equals(Read(Now, 2)));
+        Assert.False(Read(Now, 1).Equals(Read(Now, 2)));
+        Assert.Equal(0, Read(Now, 1).CompareTo(Read(Now, 2)));
         Assert.Equal(0, Read(Before, 1).CompareTo(new EventSequenceTokenV2(42)));
         Assert.True(Read(Now, 0).Equals(new EventSequenceTokenV2(42)));
+        Assert.True(new EventSequenceTokenV2(42).Equals(Read(Now, 0)));
+        Assert.True(Read(Now, 0).CompareTo(new EventSequenceTokenV2(41)) > 0);
     }
 
     /// <summary>Answers the current checkpoint activation, as the grain would.</summary>
