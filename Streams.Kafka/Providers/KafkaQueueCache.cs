@@ -9,8 +9,8 @@ namespace Encore.Streams.Kafka.Providers;
 /// stretch of the partition, from <see cref="CoveredFrom"/> to the newest message read. A cursor that
 /// needs anything older — a subscriber resuming from an old token, or every cursor after a consumer
 /// asked for a replay — does not miss: the cache empties itself and asks the receiver to read the
-/// partition again from that offset, so sequence tokens stay the offsets themselves, identical on every
-/// read. Called only from the pulling agent's turns, like the receiver's agent side.
+/// partition again from that offset, so sequence tokens stay the offsets themselves on every read.
+/// Called only from the pulling agent's turns, like the receiver's agent side.
 /// </summary>
 /// <remarks>
 /// The agent moves a cursor made for a consumer's resume token past that token's own message; when the
