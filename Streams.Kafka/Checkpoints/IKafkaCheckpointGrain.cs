@@ -47,7 +47,11 @@ public interface IKafkaCheckpointGrain : IGrainWithStringKey
 public sealed record KafkaCheckpointState(
     [property: Id(0)] long? DurableOffset,
     [property: Id(1)] int ReplayRequests,
-    [property: Id(2)] Guid Incarnation);
+    [property: Id(2)] Guid Incarnation)
+{
+    /// <summary>The replays asked for so far: a read from the committed offset now satisfies them all.</summary>
+    public ReplayTicket Ticket => new(Incarnation, ReplayRequests);
+}
 
 /// <summary>
 /// Which replays of a partition a read satisfies: those requested of checkpoint-grain activation
@@ -56,7 +60,11 @@ public sealed record KafkaCheckpointState(
 /// replay asked of the old one.
 /// </summary>
 [GenerateSerializer, Immutable]
-public readonly record struct ReplayTicket([property: Id(0)] Guid Incarnation, [property: Id(1)] int Replays);
+public readonly record struct ReplayTicket([property: Id(0)] Guid Incarnation, [property: Id(1)] int Replays)
+{
+    /// <summary>Whether a read of this epoch satisfies the replays of <paramref name="requested"/>.</summary>
+    public bool Covers(ReplayTicket requested) => Incarnation == requested.Incarnation && Replays >= requested.Replays;
+}
 
 /// <summary>Addresses the checkpoint grain of a partition.</summary>
 public static class KafkaCheckpoint

@@ -20,7 +20,7 @@ internal sealed class KafkaCheckpointGrain : Grain, IKafkaCheckpointGrain
     public Task<ReplayTicket> RequestReplayAsync()
     {
         _replayRequests++;
-        return Task.FromResult(new ReplayTicket(_incarnation, _replayRequests));
+        return Task.FromResult(State.Ticket);
     }
 
     public Task<ReplayTicket> ConsumerStartedAsync()
@@ -31,7 +31,7 @@ internal sealed class KafkaCheckpointGrain : Grain, IKafkaCheckpointGrain
         }
 
         _consumerActive = true;
-        return Task.FromResult(new ReplayTicket(_incarnation, _replayRequests));
+        return Task.FromResult(State.Ticket);
     }
 
     public Task ConsumerStoppedAsync()
@@ -40,5 +40,7 @@ internal sealed class KafkaCheckpointGrain : Grain, IKafkaCheckpointGrain
         return Task.CompletedTask;
     }
 
-    public Task<KafkaCheckpointState> GetStateAsync() => Task.FromResult(new KafkaCheckpointState(_durable, _replayRequests, _incarnation));
+    public Task<KafkaCheckpointState> GetStateAsync() => Task.FromResult(State);
+
+    private KafkaCheckpointState State => new(_durable, _replayRequests, _incarnation);
 }

@@ -31,7 +31,7 @@ public sealed class ReplayFence
 
         if (epoch.Incarnation == ticket.Incarnation)
         {
-            return epoch.Replays >= ticket.Replays;
+            return epoch.Covers(ticket);
         }
 
         var current = (await checkpoint.GetStateAsync()).Incarnation;

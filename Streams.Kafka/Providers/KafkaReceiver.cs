@@ -44,8 +44,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     private long _delivered = -1;
     private int _epoch;
     private DateTime _nextCheckpoint;
-    private int? _replayRequestsSeen;
-    private Guid? _incarnationSeen;
+    private ReplayTicket? _ticketSeen;
 
     // The replay epoch of the current read (null until known), and the one the next rewind starts.
     private ReplayTicket? _epochTag;
@@ -221,11 +220,10 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         {
             var state = await KafkaCheckpoint.Get(_context.GrainFactory, _context.ProviderName, _partition).GetStateAsync();
             covered = state.DurableOffset;
-            // A lost checkpoint grain (its silo died) forgets declarations; so may the consumer that made them.
-            var checkpointLost = _incarnationSeen is { } incarnation && incarnation != state.Incarnation;
-            var replay = checkpointLost || (_replayRequestsSeen is { } seen && seen != state.ReplayRequests);
-            _replayRequestsSeen = state.ReplayRequests;
-            _incarnationSeen = state.Incarnation;
+            // A consumer asked for a replay, or the checkpoint grain is a new activation (its silo died):
+            // it forgot the declarations, and so may the consumer that made them.
+            var replay = _ticketSeen is { } seen && seen != state.Ticket;
+            _ticketSeen = state.Ticket;
             if (replay)
             {
                 // No commit in this round: the declaration may come from a consumer that cannot see what
@@ -234,7 +232,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
                 var committed = Volatile.Read(ref _committed);
                 LogReplayRequested(_logger, _context.Topic, _partition);
                 _cache.RewindAll(committed >= 0 ? committed : _startOffset);
-                _nextEpochTag = new ReplayTicket(state.Incarnation, state.ReplayRequests);
+                _nextEpochTag = state.Ticket;
                 return;
             }
         }
@@ -265,9 +263,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         try
         {
             var state = await KafkaCheckpoint.Get(_context.GrainFactory, _context.ProviderName, _partition).GetStateAsync();
-            _incarnationSeen = state.Incarnation;
-            _replayRequestsSeen = state.ReplayRequests;
-            _epochTag = new ReplayTicket(state.Incarnation, state.ReplayRequests);
+            _ticketSeen = _epochTag = state.Ticket;
         }
         catch (Exception e) when (e is OrleansException or TimeoutException)
         {
