@@ -22,18 +22,28 @@ public interface ITrackGrain : IFeatureGrain
 
     /// <summary>The most co-listened tracks, strongest first (time-decayed session co-occurrence).</summary>
     Task<CoListen[]> GetCoListenedAsync(int count);
+
+    /// <summary>
+    /// The nearest tracks by shrunk cosine similarity over listeners' recent histories (hours and days,
+    /// not only a session), strongest first.
+    /// </summary>
+    Task<Similarity.ItemNeighbours> GetNeighboursAsync(int count);
 }
 
 /// <summary>Everything one partition batch did to one track.</summary>
 /// <param name="LastOffset">The last offset of the batch: the track has seen all of the partition up to here.</param>
 /// <param name="ExpectedActivation">As in <see cref="Users.UserBatch"/>: another activation refuses the delta.</param>
+/// <param name="Occurrences">Offsets of the plays through which the track entered a listener's recent history.</param>
+/// <param name="HistoryHits">Tracks of listeners' recent histories it co-occurred with (see <see cref="Similarity.IArtistGrain"/>).</param>
 [GenerateSerializer, Immutable]
 public sealed record TrackDelta(
     [property: Id(0)] int Partition,
     [property: Id(1)] long LastOffset,
     [property: Id(2)] TrackPlay[] Plays,
     [property: Id(3)] CoListenHit[] CoListens,
-    [property: Id(4)] Guid ExpectedActivation = default);
+    [property: Id(4)] Guid ExpectedActivation = default,
+    [property: Id(5)] long[]? Occurrences = null,
+    [property: Id(6)] Similarity.CoOccurrenceHit[]? HistoryHits = null);
 
 /// <summary>One counted play of the track.</summary>
 /// <param name="ListenerHash">A stable 64-bit hash of the userId, for the unique-listener sketch.</param>
@@ -100,6 +110,12 @@ public sealed record TrackView
     [Id(18)] public long UniqueListeners { get; init; }
     [Id(19)] public required CoListen[] CoListened { get; init; }
     [Id(20)] public DateTimeOffset? LastPlayTs { get; init; }
+
+    /// <summary>How many times the track entered a listener's recent history.</summary>
+    [Id(21)] public long Occurrences { get; init; }
+
+    /// <summary>Tracks whose listeners' histories overlap most with this one's, strongest first.</summary>
+    [Id(22)] public Similarity.Neighbour[] Similar { get; init; } = [];
 }
 
 /// <summary>Spotify's raw audio features of a track.</summary>

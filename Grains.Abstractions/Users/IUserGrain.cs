@@ -56,6 +56,7 @@ public sealed record UserApplyResult(
 
 /// <summary>A counted play as the track grains need it.</summary>
 /// <param name="SessionPrior">Distinct tracks the user played just before in the same session (co-listens).</param>
+/// <param name="History">How the play changed the listener's recent history: the collaborative signal.</param>
 [GenerateSerializer, Immutable]
 public sealed record CountedPlay(
     [property: Id(0)] long Offset,
@@ -63,7 +64,24 @@ public sealed record CountedPlay(
     [property: Id(2)] DateTimeOffset Ts,
     [property: Id(3)] long MsPlayed,
     [property: Id(4)] bool Skip,
-    [property: Id(5)] string[] SessionPrior);
+    [property: Id(5)] string[] SessionPrior,
+    [property: Id(6)] HistoryContext? History = null);
+
+/// <summary>
+/// What a play brought into the listener's recent history (the plays before it, bounded in number and
+/// age): whether its track and which of its artists were new there, and the other tracks and artists
+/// that were there, each weighted by how close in time (see <see cref="Similarity.CoOccurrenceWeights"/>).
+/// A play of a track already in the history brings nothing new and has no partners.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record HistoryContext(
+    [property: Id(0)] bool NewTrack,
+    [property: Id(1)] Partner[] TrackPartners,
+    [property: Id(2)] string[] NewArtists,
+    [property: Id(3)] Partner[] ArtistPartners);
+
+[GenerateSerializer, Immutable]
+public readonly record struct Partner([property: Id(0)] string Id, [property: Id(1)] int Weight);
 
 [GenerateSerializer, Immutable]
 public sealed record UserProfile
@@ -107,7 +125,9 @@ public sealed record SessionInfo(
 
 /// <summary>A user's features as the recommender uses them.</summary>
 /// <param name="Taste">Decayed mean of standardized audio features of completed plays; empty when none.</param>
-/// <param name="RecentTrackIds">Newest first, distinct.</param>
+/// <param name="RecentTrackIds">Newest first, distinct, at most 20.</param>
+/// <param name="HeardTrackIds">Every distinct track of the recent history (what not to recommend again).</param>
+/// <param name="Artists">Artist affinities, strongest first, at most <c>UserGrain.TasteArtists</c>.</param>
 [GenerateSerializer, Immutable]
 public sealed record UserTaste(
     [property: Id(0)] string UserId,
@@ -115,4 +135,6 @@ public sealed record UserTaste(
     [property: Id(2)] float[] Taste,
     [property: Id(3)] string[] RecentTrackIds,
     [property: Id(4)] Affinity[] TopGenres,
-    [property: Id(5)] Affinity[] TopArtists);
+    [property: Id(5)] Affinity[] TopArtists,
+    [property: Id(6)] string[]? HeardTrackIds = null,
+    [property: Id(7)] Affinity[]? Artists = null);

@@ -1,6 +1,7 @@
 using Encore.Catalog;
 using Encore.Features;
 using Encore.Recommendations;
+using Encore.Similarity;
 using Encore.Stats;
 using Encore.Warehouse;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,7 @@ public static class FeatureSiloBuilderExtensions
         var services = silo.Services;
         services.TryAddSingleton<CatalogHolder>();
         services.TryAddSingleton<RecommenderData>();
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<OccurrenceCache>(sp, TimeProvider.System));
         services.TryAddSingleton<PipelineStats>();
         services.TryAddSingleton<IPipelineStats>(sp => sp.GetRequiredService<PipelineStats>());
         services.TryAddKeyedSingleton(Clocks.Windows, TimeProvider.System);

@@ -1,6 +1,6 @@
 using Encore.Catalog;
 using Encore.Events;
-using Encore.Features;
+using Encore.Similarity;
 using Encore.Stats;
 using Encore.Streams.Kafka.Checkpoints;
 using Encore.Tracks;
@@ -165,7 +165,7 @@ internal sealed partial class PartitionGrain(
             OpenGap(firstOffset, lastOffset);
         }
 
-        var deltas = new Dictionary<string, (List<TrackPlay> Plays, List<CoListenHit> CoListens)>(StringComparer.Ordinal);
+        var deltas = new BatchDeltas();
         int applied = 0, duplicates = 0, replays = 0;
         foreach (var (grain, userId, userLastOffset, result) in users)
         {
@@ -173,44 +173,14 @@ internal sealed partial class PartitionGrain(
             duplicates += result.Duplicates;
             replays += result.Replays;
             Fed(grain, userLastOffset, result.DurableNextOffset, result.Activation);
-            var listener = KeyHash.Of(userId);
             foreach (var play in complete ? result.Counted : [])
             {
-                DeltaOf(play.TrackId).Plays.Add(new TrackPlay(play.Offset, listener, play.Ts, play.MsPlayed, play.Skip));
-                if (play.Skip)
-                {
-                    continue;
-                }
-
-                foreach (var prior in play.SessionPrior)
-                {
-                    DeltaOf(play.TrackId).CoListens.Add(new CoListenHit(play.Offset, prior, play.Ts));
-                    DeltaOf(prior).CoListens.Add(new CoListenHit(play.Offset, play.TrackId, play.Ts));
-                }
+                deltas.Add(userId, play);
             }
         }
 
-        var tracks = await Task.WhenAll(deltas.Select(async entry =>
-        {
-            var grain = GrainFactory.GetGrain<ITrackGrain>(entry.Key);
-            var delta = new TrackDelta(_partition, lastOffset, [.. entry.Value.Plays], [.. entry.Value.CoListens], FedActivationOf(grain.GetGrainId()));
-            var first = delta.Plays.Select(p => p.Offset).Concat(delta.CoListens.Select(c => c.Offset)).DefaultIfEmpty(lastOffset).Min();
-            return (Grain: grain.GetGrainId(), Result: await TryApplyAsync(grain.GetGrainId(), first, lastOffset, () => grain.ApplyAsync(delta)));
-        }));
-
-        foreach (var (grain, maybe) in tracks)
-        {
-            if (maybe is not { } result)
-            {
-                continue;
-            }
-
-            Fed(grain, lastOffset, result.DurableNextOffset, result.Activation);
-            if (result.PlaysApplied > 0 || _trending.ContainsKey(result.Trending.TrackId))
-            {
-                _trending[result.Trending.TrackId] = result.Trending;
-            }
-        }
+        await Task.WhenAll(ApplyTrackDeltasAsync(deltas, lastOffset), ApplyArtistDeltasAsync(deltas, lastOffset),
+            ApplyOccurrencesAsync(ItemKinds.Track, deltas.TrackOccurrences, lastOffset), ApplyOccurrencesAsync(ItemKinds.Artist, deltas.ArtistOccurrences, lastOffset));
 
         // Every event of the batch, replays and resends included: the warehouse keeps the first row of
         // each eventId. Waits while the sink's buffer is full, which slows this partition down.
@@ -226,15 +196,61 @@ internal sealed partial class PartitionGrain(
         stats.RecordProcessed(applied + duplicates, duplicates, replays);
         await RequestReplayIfNeededAsync();
         await DeclareAsync();
+    }
 
-        (List<TrackPlay> Plays, List<CoListenHit> CoListens) DeltaOf(string trackId)
+    private async Task ApplyTrackDeltasAsync(BatchDeltas deltas, long lastOffset)
+    {
+        var tracks = await Task.WhenAll(deltas.Tracks.Select(async entry =>
         {
-            if (!deltas.TryGetValue(trackId, out var delta))
+            var grain = GrainFactory.GetGrain<ITrackGrain>(entry.Key);
+            var delta = entry.Value.ToDelta(_partition, lastOffset, FedActivationOf(grain.GetGrainId()));
+            return (Grain: grain.GetGrainId(), Result: await TryApplyAsync(grain.GetGrainId(), entry.Value.FirstOffset(lastOffset), lastOffset, () => grain.ApplyAsync(delta)));
+        }));
+
+        foreach (var (grain, maybe) in tracks)
+        {
+            if (maybe is not { } result)
             {
-                deltas[trackId] = delta = ([], []);
+                continue;
             }
 
-            return delta;
+            Fed(grain, lastOffset, result.DurableNextOffset, result.Activation);
+            if (result.PlaysApplied > 0 || _trending.ContainsKey(result.Trending.TrackId))
+            {
+                _trending[result.Trending.TrackId] = result.Trending;
+            }
+        }
+    }
+
+    private async Task ApplyArtistDeltasAsync(BatchDeltas deltas, long lastOffset)
+    {
+        await Task.WhenAll(deltas.Artists.Select(async entry =>
+        {
+            var grain = GrainFactory.GetGrain<IArtistGrain>(entry.Key);
+            var delta = entry.Value.ToDelta(_partition, lastOffset, FedActivationOf(grain.GetGrainId()));
+            if (await TryApplyAsync(grain.GetGrainId(), entry.Value.FirstOffset(lastOffset), lastOffset, () => grain.ApplyAsync(delta)) is { } result)
+            {
+                Fed(grain.GetGrainId(), lastOffset, result.DurableNextOffset, result.Activation);
+            }
+        }));
+    }
+
+    /// <summary>
+    /// Occurrences of one kind go to that kind's counts grain, one call per batch, and only for batches
+    /// that brought some: its watermark for this partition then stays where its last occurrence was.
+    /// </summary>
+    private async Task ApplyOccurrencesAsync(string kind, List<ItemOccurrence> occurrences, long lastOffset)
+    {
+        if (occurrences.Count == 0)
+        {
+            return;
+        }
+
+        var grain = GrainFactory.GetGrain<IOccurrenceCountsGrain>(kind);
+        var delta = new OccurrenceDelta(_partition, lastOffset, [.. occurrences], FedActivationOf(grain.GetGrainId()));
+        if (await TryApplyAsync(grain.GetGrainId(), occurrences[0].Offset, lastOffset, () => grain.ApplyAsync(delta)) is { } result)
+        {
+            Fed(grain.GetGrainId(), lastOffset, result.DurableNextOffset, result.Activation);
         }
     }
 

@@ -9,15 +9,20 @@ namespace Encore.Recommendations;
 /// </summary>
 public static class HeuristicRanker
 {
-    public const string ModelVersion = "heuristic-v1";
+    public const string ModelVersion = "heuristic-v2";
 
-    // Co-listens are the most personal signal (what people with this user's recent plays went on to
-    // play), content closeness the broadest; trending and popularity lift what is live right now.
-    public const double ContentWeight = 0.30;
-    public const double CoListenWeight = 0.45;
-    public const double TrendingWeight = 0.20;
-    public const double PopularWeight = 0.10;
-    public const double GenreAffinityWeight = 0.10;
+    // What listeners with the same artists and tracks play (learned from their histories) is the
+    // strongest signal on real listening data; session co-listens are the short-term one; content
+    // closeness the broadest; trending and popularity lift what is live right now. Tuned on the
+    // Million Playlist slices (docs/recommendations.md).
+    public static double ArtistNeighbourWeight => Tune.Get("ArtistNeighbourWeight", 0.40);
+    public static double TrackNeighbourWeight => Tune.Get("TrackNeighbourWeight", 0.30);
+    public static double OwnArtistWeight => Tune.Get("OwnArtistWeight", 0.15);
+    public static double CoListenWeight => Tune.Get("CoListenWeight", 0.25);
+    public static double ContentWeight => Tune.Get("ContentWeight", 0.10);
+    public static double TrendingWeight => Tune.Get("TrendingWeight", 0.10);
+    public static double PopularWeight => Tune.Get("PopularWeight", 0.05);
+    public static double GenreAffinityWeight => Tune.Get("GenreAffinityWeight", 0.05);
 
     /// <summary>Multiplier for each track already picked that shares an artist.</summary>
     public const double ArtistRepeatDiscount = 0.6;
@@ -61,6 +66,22 @@ public sealed class Candidate(int trackIndex)
 {
     public int TrackIndex { get; } = trackIndex;
 
+    /// <summary>By an artist similar to the listener's artists (their listeners' histories overlap), 0..1.</summary>
+    public double ArtistNeighbour { get; set; }
+
+    /// <summary>The listener's artist that contributed most to <see cref="ArtistNeighbour"/>.</summary>
+    public string? BecauseArtist { get; set; }
+
+    /// <summary>Similar to the listener's recent plays (listeners' histories overlap), 0..1.</summary>
+    public double TrackNeighbour { get; set; }
+
+    /// <summary>The recent play the track is most similar to.</summary>
+    public string? BecauseTrack { get; set; }
+
+    /// <summary>By one of the listener's own artists: the listener's affinity to it, 0..1.</summary>
+    public double OwnArtist { get; set; }
+    public string? OwnArtistName { get; set; }
+
     /// <summary>Closeness to the user's taste vector.</summary>
     public double Content { get; set; }
 
@@ -81,7 +102,10 @@ public sealed class Candidate(int trackIndex)
     public double GenreAffinity { get; set; }
 
     public double Score() =>
-        HeuristicRanker.ContentWeight * Content
+        HeuristicRanker.ArtistNeighbourWeight * ArtistNeighbour
+        + HeuristicRanker.TrackNeighbourWeight * TrackNeighbour
+        + HeuristicRanker.OwnArtistWeight * OwnArtist
+        + HeuristicRanker.ContentWeight * Content
         + HeuristicRanker.CoListenWeight * CoListen
         + HeuristicRanker.TrendingWeight * Trending
         + HeuristicRanker.PopularWeight * Popular
@@ -92,6 +116,9 @@ public sealed class Candidate(int trackIndex)
     {
         var parts = new (double Value, Func<string> Text)[]
         {
+            (HeuristicRanker.ArtistNeighbourWeight * ArtistNeighbour, () => $"because you play {BecauseArtist}"),
+            (HeuristicRanker.TrackNeighbourWeight * TrackNeighbour, () => $"because you played {NameOf(catalog, BecauseTrack)}"),
+            (HeuristicRanker.OwnArtistWeight * OwnArtist, () => $"more from {OwnArtistName}"),
             (HeuristicRanker.ContentWeight * Content, () => "close to your taste"),
             (HeuristicRanker.CoListenWeight * CoListen, () => $"because you played {NameOf(catalog, CoListenedWith)}"),
             (HeuristicRanker.TrendingWeight * Trending, () => TrendingGenre is null ? "trending now" : $"trending in {TrendingGenre}"),

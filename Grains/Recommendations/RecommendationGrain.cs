@@ -1,4 +1,5 @@
 using Encore.Catalog;
+using Encore.Similarity;
 using Encore.Tracks;
 using Encore.Trending;
 using Encore.Users;
@@ -7,13 +8,15 @@ using Orleans.Concurrency;
 namespace Encore.Recommendations;
 
 /// <remarks>
-/// Candidates come from four sources, all bounded: content neighbours of the taste vector (the
-/// k-means index), co-listens of the last few distinct plays (track grains), trending in the user's
-/// top genres (trending grains) and popular tracks spread over genres (precomputed). Users with fewer
-/// than <see cref="WarmPlays"/> plays get the last two only.
+/// Candidates come from these sources, all bounded, each keeping its own score on the candidate:
+/// neighbours of the listener's strongest artists (artist grains) and of the recent plays (track grains),
+/// learned from listeners' histories; more from the artists the listener plays; session co-listens of
+/// the last few plays; content neighbours of the taste vector (the k-means index); trending in the
+/// listener's top genres; popular tracks spread over genres. Listeners with fewer than
+/// <see cref="WarmPlays"/> plays get the last two only.
 /// </remarks>
 [StatelessWorker]
-internal sealed class RecommendationGrain(RecommenderData data) : Grain, IRecommendationGrain
+internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache occurrences) : Grain, IRecommendationGrain
 {
     public const int WarmPlays = 3;
     private const int ContentCandidates = 100;
@@ -21,6 +24,13 @@ internal sealed class RecommendationGrain(RecommenderData data) : Grain, IRecomm
     private const int CoListensPerSource = 20;
     private const int TrendingGenres = 3;
     private const int TrendingPerGenre = 10;
+    private static int ArtistSources => (int)Tune.Get("sources", 15);
+    private static int NeighboursPerArtist => (int)Tune.Get("neigh", 40);
+    private static int NeighbourArtistsUsed => (int)Tune.Get("used", 60);
+    private const int OwnArtistsUsed = 10;
+    private const int TracksPerArtist = 2;
+    private static int TrackSources => (int)Tune.Get("tracksources", 8);
+    private const int NeighboursPerTrack = 30;
 
     public async Task<Recommendations> RecommendAsync(string userId, int count)
     {
@@ -28,7 +38,7 @@ internal sealed class RecommendationGrain(RecommenderData data) : Grain, IRecomm
         var catalog = built.Catalog;
         var taste = await GrainFactory.GetGrain<IUserGrain>(userId).GetTasteAsync();
         var candidates = new Dictionary<int, Candidate>();
-        var excluded = new HashSet<string>(taste?.RecentTrackIds ?? [], StringComparer.Ordinal);
+        var excluded = new HashSet<string>(taste?.HeardTrackIds ?? taste?.RecentTrackIds ?? [], StringComparer.Ordinal);
 
         Candidate? CandidateFor(string trackId)
         {
@@ -57,43 +67,12 @@ internal sealed class RecommendationGrain(RecommenderData data) : Grain, IRecomm
         }
         else
         {
-            if (taste.Taste.Length == TrackCatalog.FeatureCount)
-            {
-                foreach (var (index, distance) in built.Index.Nearest(taste.Taste, ContentCandidates))
-                {
-                    // Distances are in standard deviations over FeatureCount dimensions.
-                    if (CandidateFor(catalog.Tracks[index].TrackId) is { } candidate)
-                    {
-                        candidate.Content = 1.0 / (1.0 + distance / Math.Sqrt(TrackCatalog.FeatureCount));
-                    }
-                }
-            }
-
-            var sources = taste.RecentTrackIds.Take(CoListenSources).ToArray();
-            var coListens = await Task.WhenAll(sources.Select(id => GrainFactory.GetGrain<ITrackGrain>(id).GetCoListenedAsync(CoListensPerSource)));
-            for (var s = 0; s < sources.Length; s++)
-            {
-                var strongest = coListens[s].Select(c => c.Score).DefaultIfEmpty(0).Max();
-                foreach (var co in coListens[s])
-                {
-                    if (CandidateFor(co.TrackId) is not { } candidate)
-                    {
-                        continue;
-                    }
-
-                    // Relative to the source's strongest co-listen, damped for popularity so that
-                    // what everybody plays does not crowd out what this user's tracks are played with.
-                    var popularity = catalog.Tracks[candidate.TrackIndex].Popularity;
-                    var strength = co.Score / strongest / (1 + 0.5 * popularity / 100.0) * (1 - 0.1 * s);
-                    if (strength > candidate.CoListen)
-                    {
-                        candidate.CoListen = strength;
-                        candidate.CoListenedWith = sources[s];
-                    }
-                }
-            }
-
-            await Task.WhenAll(taste.TopGenres.Take(TrendingGenres).Select(g => AddTrendingAsync(g.Name, g.Name, TrendingPerGenre, CandidateFor)));
+            AddContent(built, taste, CandidateFor);
+            await Task.WhenAll(
+                AddArtistNeighboursAsync(built, taste, CandidateFor),
+                AddTrackNeighboursAsync(taste, CandidateFor),
+                AddCoListensAsync(catalog, taste, CandidateFor),
+                Task.WhenAll(taste.TopGenres.Take(TrendingGenres).Select(g => AddTrendingAsync(g.Name, g.Name, TrendingPerGenre, CandidateFor))));
         }
 
         AddPopular(built, taste, CandidateFor, count);
@@ -119,6 +98,139 @@ internal sealed class RecommendationGrain(RecommenderData data) : Grain, IRecomm
             var track = catalog.Tracks[r.Candidate.TrackIndex];
             return new RecommendedTrack(track.TrackId, track.TrackName, track.Artists, track.Genres, Math.Round(r.Score, 4), [r.Candidate.Reason(catalog)]);
         })]);
+    }
+
+    private void AddContent(RecommenderData.Built built, UserTaste taste, Func<string, Candidate?> candidateFor)
+    {
+        if (taste.Taste.Length != TrackCatalog.FeatureCount)
+        {
+            return;
+        }
+
+        foreach (var (index, distance) in built.Index.Nearest(taste.Taste, ContentCandidates))
+        {
+            // Distances are in standard deviations over FeatureCount dimensions.
+            if (candidateFor(built.Catalog.Tracks[index].TrackId) is { } candidate)
+            {
+                candidate.Content = 1.0 / (1.0 + distance / Math.Sqrt(TrackCatalog.FeatureCount));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Artists scored by the listener's affinities times their similarity to each of the listener's
+    /// strongest artists (item-based collaborative filtering over artists), then each of the best
+    /// artists' most listened tracks. The listener's own artists come in as "more from".
+    /// </summary>
+    private async Task AddArtistNeighboursAsync(RecommenderData.Built built, UserTaste taste, Func<string, Candidate?> candidateFor)
+    {
+        var artists = (taste.Artists ?? taste.TopArtists).Where(a => a.Score > 0).ToArray();
+        if (artists.Length == 0)
+        {
+            return;
+        }
+
+        var strongest = artists[0].Score;
+        var sources = artists.Take(ArtistSources).ToArray();
+        var neighbours = await Task.WhenAll(sources.Select(a => GrainFactory.GetGrain<IArtistGrain>(a.Name).GetNeighboursAsync(NeighboursPerArtist)));
+        var own = artists.ToDictionary(a => a.Name, a => a.Score / strongest, StringComparer.Ordinal);
+        var scores = new Dictionary<string, (double Score, string Because, double Best)>(StringComparer.Ordinal);
+        for (var s = 0; s < sources.Length; s++)
+        {
+            var weight = Tune.Get("uniform", 0) > 0 ? 1.0 : Math.Pow(sources[s].Score / strongest, Tune.Get("affpow", 1.0));
+            foreach (var neighbour in neighbours[s].Neighbours)
+            {
+                var contribution = weight * neighbour.Similarity;
+                var known = scores.GetValueOrDefault(neighbour.Id);
+                scores[neighbour.Id] = contribution > known.Best
+                    ? (known.Score + contribution, sources[s].Name, contribution)
+                    : (known.Score + contribution, known.Because, known.Best);
+            }
+        }
+
+        var best = scores.Values.Select(v => v.Score).DefaultIfEmpty(0).Max();
+        foreach (var (artist, score) in scores.OrderByDescending(e => e.Value.Score).ThenBy(e => e.Key, StringComparer.Ordinal).Take(NeighbourArtistsUsed))
+        {
+            foreach (var candidate in TopTracksOf(built, artist, candidateFor))
+            {
+                candidate.ArtistNeighbour = Math.Max(candidate.ArtistNeighbour, score.Score / best);
+                candidate.BecauseArtist ??= score.Because;
+            }
+        }
+
+        foreach (var (artist, affinity) in own.OrderByDescending(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal).Take(OwnArtistsUsed))
+        {
+            foreach (var candidate in TopTracksOf(built, artist, candidateFor))
+            {
+                candidate.OwnArtist = Math.Max(candidate.OwnArtist, affinity);
+                candidate.OwnArtistName ??= artist;
+            }
+        }
+    }
+
+    /// <summary>An artist's tracks the listener has not heard, most listened first (occurrences, then catalog popularity).</summary>
+    private IEnumerable<Candidate> TopTracksOf(RecommenderData.Built built, string artist, Func<string, Candidate?> candidateFor) =>
+        built.TracksOf(artist)
+            .Select(i => built.Catalog.Tracks[i])
+            .OrderByDescending(t => occurrences.CountOf(ItemKinds.Track, t.TrackId))
+            .ThenByDescending(t => t.Popularity)
+            .ThenBy(t => t.TrackId, StringComparer.Ordinal)
+            .Select(t => candidateFor(t.TrackId))
+            .OfType<Candidate>()
+            .Take(TracksPerArtist);
+
+    /// <summary>Tracks scored by their similarity to the recent plays, the most recent weighing most.</summary>
+    private async Task AddTrackNeighboursAsync(UserTaste taste, Func<string, Candidate?> candidateFor)
+    {
+        var sources = taste.RecentTrackIds.Take(TrackSources).ToArray();
+        var neighbours = await Task.WhenAll(sources.Select(t => GrainFactory.GetGrain<ITrackGrain>(t).GetNeighboursAsync(NeighboursPerTrack)));
+        var scores = new Dictionary<string, (double Score, string Because)>(StringComparer.Ordinal);
+        for (var s = 0; s < sources.Length; s++)
+        {
+            var weight = 1.0 - 0.5 * s / TrackSources;
+            foreach (var neighbour in neighbours[s].Neighbours)
+            {
+                var known = scores.GetValueOrDefault(neighbour.Id);
+                scores[neighbour.Id] = (known.Score + weight * neighbour.Similarity, known.Because ?? sources[s]);
+            }
+        }
+
+        var best = scores.Values.Select(v => v.Score).DefaultIfEmpty(0).Max();
+        foreach (var (trackId, (score, because)) in scores)
+        {
+            if (candidateFor(trackId) is { } candidate)
+            {
+                candidate.TrackNeighbour = score / best;
+                candidate.BecauseTrack = because;
+            }
+        }
+    }
+
+    private async Task AddCoListensAsync(TrackCatalog catalog, UserTaste taste, Func<string, Candidate?> candidateFor)
+    {
+        var sources = taste.RecentTrackIds.Take(CoListenSources).ToArray();
+        var coListens = await Task.WhenAll(sources.Select(id => GrainFactory.GetGrain<ITrackGrain>(id).GetCoListenedAsync(CoListensPerSource)));
+        for (var s = 0; s < sources.Length; s++)
+        {
+            var strongest = coListens[s].Select(c => c.Score).DefaultIfEmpty(0).Max();
+            foreach (var co in coListens[s])
+            {
+                if (candidateFor(co.TrackId) is not { } candidate)
+                {
+                    continue;
+                }
+
+                // Relative to the source's strongest co-listen, damped for popularity so that
+                // what everybody plays does not crowd out what this user's tracks are played with.
+                var popularity = catalog.Tracks[candidate.TrackIndex].Popularity;
+                var strength = co.Score / strongest / (1 + 0.5 * popularity / 100.0) * (1 - 0.1 * s);
+                if (strength > candidate.CoListen)
+                {
+                    candidate.CoListen = strength;
+                    candidate.CoListenedWith = sources[s];
+                }
+            }
+        }
     }
 
     private async Task AddTrendingAsync(string key, string? genre, int count, Func<string, Candidate?> candidateFor)

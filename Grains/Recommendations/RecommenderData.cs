@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace Encore.Recommendations;
 
 /// <summary>
-/// What the recommender precomputes once per silo from the catalog: the content index and a list of
-/// popular tracks spread over genres for listeners the system does not know yet.
+/// What the recommender precomputes once per silo from the catalog: the content index, a list of
+/// popular tracks spread over genres for listeners the system does not know yet, and each artist's tracks.
 /// </summary>
 public sealed partial class RecommenderData
 {
@@ -19,7 +19,7 @@ public sealed partial class RecommenderData
             return await Task.Run(() =>
             {
                 var started = TimeProvider.System.GetTimestamp();
-                var built = new Built(catalog, ContentIndex.Build(catalog), PopularAcrossGenres(catalog, 200));
+                var built = new Built(catalog, ContentIndex.Build(catalog), PopularAcrossGenres(catalog, 200), TracksByArtist(catalog));
                 LogBuilt(logger, built.Index.Clusters, catalog.Count, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
                 return built;
             });
@@ -71,7 +71,17 @@ public sealed partial class RecommenderData
         return [.. result];
     }
 
-    public sealed record Built(TrackCatalog Catalog, ContentIndex Index, (int TrackIndex, string Genre)[] Popular);
+    /// <summary>Every artist's tracks, most popular first.</summary>
+    private static Dictionary<string, int[]> TracksByArtist(TrackCatalog catalog) =>
+        Enumerable.Range(0, catalog.Count)
+            .SelectMany(i => catalog.Tracks[i].Artists.Select(a => (Artist: a, Index: i)))
+            .GroupBy(e => e.Artist, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Index).OrderByDescending(i => catalog.Tracks[i].Popularity).ThenBy(i => i).ToArray(), StringComparer.Ordinal);
+
+    public sealed record Built(TrackCatalog Catalog, ContentIndex Index, (int TrackIndex, string Genre)[] Popular, Dictionary<string, int[]> ArtistTracks)
+    {
+        public IReadOnlyList<int> TracksOf(string artist) => ArtistTracks.TryGetValue(artist, out var tracks) ? tracks : [];
+    }
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Content index built: {Clusters} clusters over {Tracks} tracks in {Milliseconds:F0} ms")]
     private static partial void LogBuilt(ILogger logger, int clusters, int tracks, double milliseconds);

@@ -1,6 +1,7 @@
 using Encore.Catalog;
 using Encore.Features;
 using Encore.Pipeline;
+using Encore.Similarity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,7 @@ internal sealed class TrackGrain(
     CatalogHolder catalogHolder,
     [FromKeyedServices(Clocks.Windows)] TimeProvider clock,
     IOptions<FeatureStateOptions> stateOptions,
+    OccurrenceCache occurrences,
     ILogger<TrackGrain> logger) : Grain, ITrackGrain
 {
     private const int CoListenCapacity = 64;
@@ -69,6 +71,7 @@ internal sealed class TrackGrain(
             }
         }
 
+        changes += S.HistoryNeighbours.Apply(watermark, delta.Occurrences ?? [], delta.HistoryHits ?? [], CoOccurrences.TrackCapacity, ItemKinds.Track, occurrences);
         if (delta.LastOffset > watermark)
         {
             S.AppliedOffsets[delta.Partition] = delta.LastOffset;
@@ -134,10 +137,17 @@ internal sealed class TrackGrain(
             UniqueListeners = S.Listeners.Estimate(),
             CoListened = CoListened(10),
             LastPlayTs = S.LastPlayTs,
+            Occurrences = S.HistoryNeighbours.Occurrences,
+            Similar = Nearest(10),
         });
     }
 
     public Task<CoListen[]> GetCoListenedAsync(int count) => Task.FromResult(CoListened(count));
+
+    public Task<ItemNeighbours> GetNeighboursAsync(int count) =>
+        Task.FromResult(new ItemNeighbours(S.HistoryNeighbours.Occurrences, Nearest(count)));
+
+    private Neighbour[] Nearest(int count) => S.HistoryNeighbours.Nearest(count, t => occurrences.CountOf(ItemKinds.Track, t));
 
     private CoListen[] CoListened(int count) =>
         [.. S.CoListened.Top(count).Select(e => new CoListen(e.Key, Math.Round(e.Value, 4)))];

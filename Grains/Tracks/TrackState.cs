@@ -15,4 +15,7 @@ public sealed class TrackState : IHasAppliedOffsets
     [Id(5)] public HyperLogLog Listeners { get; set; } = new();
     [Id(6)] public DecayingScores CoListened { get; set; } = new();
     [Id(7)] public DateTimeOffset? LastPlayTs { get; set; }
+
+    /// <summary>Occurrences in listeners' recent histories and the tracks shared with them (the collaborative signal).</summary>
+    [Id(8)] public Similarity.CoOccurrences HistoryNeighbours { get; set; } = new();
 }

@@ -19,6 +19,9 @@ internal sealed class UserGrain(
     private const int MaxSessionPrior = 3;
     private const int GenreCapacity = 32;
     private const int ArtistCapacity = 64;
+
+    /// <summary>Artist affinities the recommender draws neighbours from.</summary>
+    public const int TasteArtists = 30;
     private static readonly TimeSpan AffinityHalfLife = TimeSpan.FromDays(14);
     private static readonly TimeSpan TasteHalfLife = TimeSpan.FromDays(7);
 
@@ -56,7 +59,8 @@ internal sealed class UserGrain(
                 replays++;
                 if (first is not { } f || (f.Partition == item.Partition && f.Offset == item.Offset))
                 {
-                    counted.Add(Counted(item, PriorAt(HistoryIndexOf(item.Partition, item.Offset))));
+                    var index = HistoryIndexOf(item.Partition, item.Offset);
+                    counted.Add(Counted(item, PriorAt(index), index < 0 ? null : RecentHistory.ContextAt(S.History, index, _catalog)));
                 }
 
                 continue;
@@ -73,7 +77,7 @@ internal sealed class UserGrain(
             Remember(new SeenEvent(hash, item.Partition, item.Offset));
             var prior = PriorAt(S.History.Count, e.Ts, e.TrackId);
             Apply(item);
-            counted.Add(Counted(item, prior));
+            counted.Add(Counted(item, prior, RecentHistory.ContextAt(S.History, S.History.Count - 1, _catalog)));
             applied++;
         }
 
@@ -126,17 +130,18 @@ internal sealed class UserGrain(
             return Task.FromResult<UserTaste?>(null);
         }
 
-        var recent = new List<string>();
-        for (var i = S.History.Count - 1; i >= 0 && recent.Count < 20; i--)
+        var heard = new List<string>(S.History.Count);
+        for (var i = S.History.Count - 1; i >= 0; i--)
         {
-            if (!recent.Contains(S.History[i].TrackId))
+            if (!heard.Contains(S.History[i].TrackId))
             {
-                recent.Add(S.History[i].TrackId);
+                heard.Add(S.History[i].TrackId);
             }
         }
 
+        var artists = Top(S.Artists, TasteArtists);
         return Task.FromResult<UserTaste?>(new UserTaste(
-            this.GetPrimaryKeyString(), S.Plays, S.Taste.Mean(), [.. recent], Top(S.Genres, 5), Top(S.Artists, 10)));
+            this.GetPrimaryKeyString(), S.Plays, S.Taste.Mean(), [.. heard.Take(20)], Top(S.Genres, 5), [.. artists.Take(10)], [.. heard], artists));
     }
 
     private void Apply(PartitionEvent item)
@@ -277,8 +282,8 @@ internal sealed class UserGrain(
         return [.. tracks];
     }
 
-    private static CountedPlay Counted(PartitionEvent item, string[] prior) =>
-        new(item.Offset, item.Event.TrackId, item.Event.Ts, item.Event.MsPlayed, item.Event.IsSkip, prior);
+    private static CountedPlay Counted(PartitionEvent item, string[] prior, HistoryContext? history) =>
+        new(item.Offset, item.Event.TrackId, item.Event.Ts, item.Event.MsPlayed, item.Event.IsSkip, prior, history);
 
     private static Affinity[] Top(DecayingScores scores, int count) =>
         [.. scores.Top(count).Select(e => new Affinity(e.Key, Math.Round(e.Value, 4)))];

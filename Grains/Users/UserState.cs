@@ -10,7 +10,8 @@ namespace Encore.Users;
 [GenerateSerializer]
 public sealed class UserState : IHasAppliedOffsets
 {
-    public const int HistoryCapacity = 50;
+    /// <summary>Twice <see cref="RecentHistory.LookBack"/>: see there why.</summary>
+    public const int HistoryCapacity = 2 * RecentHistory.LookBack;
 
     /// <summary>
     /// Producer resends (retries, offline clients re-uploading) arrive within a few of the user's

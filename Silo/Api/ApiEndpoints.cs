@@ -8,6 +8,7 @@ internal static class ApiEndpoints
         var api = app.MapGroup("/api");
         api.MapUserEndpoints();
         api.MapTrackEndpoints();
+        api.MapArtistEndpoints();
         api.MapTrendingEndpoints();
         api.MapStatsEndpoints();
         api.MapEventEndpoints();

@@ -47,10 +47,12 @@ public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabas
             await Eventually.TrueAsync(() => Task.FromResult(silos[1].Output.Contains($"Reading {topic}[", StringComparison.Ordinal)),
                 "the second silo reading partitions", Deadline);
 
-            var tracks = Plays.Tracks(10, skip: 3000);
+            // Listener L's k-th play is track k % 10, 50 s after the previous one: each listener's first ten
+            // plays bring a new track (and new artists) into their history, paired with every earlier one.
+            var tracks = Plays.TracksOfDistinctArtists(10, skip: 3000);
             var now = DateTimeOffset.UtcNow;
             var events = Enumerable.Range(0, 2_000)
-                .Select(i => Plays.Event($"kill-listener-{i % 50}", tracks[i % 10], now.AddSeconds(-4_000 + i), eventId: $"{clusterId}-{i}"))
+                .Select(i => Plays.Event($"kill-listener-{i % 50}", tracks[i / 50 % 10], now.AddSeconds(-4_000 + i), eventId: $"{clusterId}-{i}"))
                 .ToList();
 
             await ProduceAsync(topic, events[..1_000]);
@@ -81,6 +83,24 @@ public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabas
                 Assert.Equal(40, profile.GetProperty("plays").GetInt64());
             }
 
+            // The collaborative signal is exact too: each of the 50 listeners brought each track and its
+            // artists into their history once, paired once with each other track and artist.
+            foreach (var track in tracks)
+            {
+                var view = await survivor.Http.GetFromJsonAsync<JsonElement>($"/api/tracks/{track}");
+                Assert.Equal(50, view.GetProperty("occurrences").GetInt64());
+                Assert.Equal(tracks.Where(t => t != track).Order(StringComparer.Ordinal), Similar(view).Select(s => s.Id).Order(StringComparer.Ordinal));
+                Assert.All(Similar(view), s => Assert.Equal(50.0, s.CoOccurrences));
+            }
+
+            foreach (var artist in tracks.Select(t => Plays.Catalog.Tracks[Plays.Catalog.IndexOf(t)].Artists[0]))
+            {
+                var view = await survivor.Http.GetFromJsonAsync<JsonElement>($"/api/artists/{Uri.EscapeDataString(artist)}");
+                Assert.Equal(50, view.GetProperty("occurrences").GetInt64());
+                Assert.NotEmpty(Similar(view));
+                Assert.All(Similar(view), s => Assert.Equal(50.0, s.CoOccurrences));
+            }
+
             await Eventually.TrueAsync(
                 async () => await TestPostgres.ScalarAsync<long>(database.ConnectionString,
                     $"SELECT count(*) FROM warehouse.play_events WHERE event_id LIKE '{clusterId}-%'") == 2_000,
@@ -102,6 +122,9 @@ public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabas
             await Task.WhenAll(silos.Select(s => s.DisposeAsync().AsTask()));
         }
     }
+
+    private static IEnumerable<(string Id, double CoOccurrences)> Similar(JsonElement view) =>
+        view.GetProperty("similar").EnumerateArray().Select(s => (s.GetProperty("id").GetString()!, s.GetProperty("coOccurrences").GetDouble()));
 
     private static async Task ProduceAsync(string topic, IEnumerable<ListeningEvent> events)
     {

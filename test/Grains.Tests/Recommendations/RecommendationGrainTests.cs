@@ -18,7 +18,7 @@ public sealed class RecommendationGrainTests(ClusterFixture fixture)
         var recs = await Recommender.RecommendAsync("never-seen-listener", 20);
 
         Assert.Equal("never-seen-listener", recs.UserId);
-        Assert.Equal("heuristic-v1", recs.ModelVersion);
+        Assert.Equal(HeuristicRanker.ModelVersion, recs.ModelVersion);
         Assert.Equal(20, recs.Items.Length);
         Assert.All(recs.Items, item => Assert.Single(item.Reasons));
         var popular = recs.Items.Where(i => i.Reasons[0].StartsWith("popular in ", StringComparison.Ordinal)).ToArray();
@@ -41,7 +41,6 @@ public sealed class RecommendationGrainTests(ClusterFixture fixture)
 
         Assert.Equal(30, recs.Items.Length);
         Assert.DoesNotContain(recs.Items, item => heard.Contains(item.TrackId));
-        Assert.Contains(recs.Items, item => item.Reasons[0] == "close to your taste");
         Assert.Equal(30, recs.Items.Select(i => i.TrackId).Distinct().Count());
         Assert.True(recs.Items.Zip(recs.Items.Skip(1)).All(p => p.First.Score >= p.Second.Score), "items are in score order");
     }

@@ -12,6 +12,13 @@ internal static class Plays
 
     public static string[] Tracks(int count, int skip = 0) => [.. Catalog.Tracks.Skip(skip).Take(count).Select(t => t.TrackId)];
 
+    /// <summary>Tracks no two of which share an artist.</summary>
+    public static string[] TracksOfDistinctArtists(int count, int skip = 0)
+    {
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        return [.. Catalog.Tracks.Skip(skip).Where(t => t.Artists.Length > 0 && !t.Artists.Any(taken.Contains) && t.Artists.All(taken.Add)).Take(count).Select(t => t.TrackId)];
+    }
+
     public static ListeningEvent Event(string userId, string trackId, DateTimeOffset ts, long msPlayed = 200_000, string? eventId = null) => new()
     {
         EventId = eventId ?? Guid.NewGuid().ToString("N"),

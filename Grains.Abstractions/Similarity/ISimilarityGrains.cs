@@ -1,0 +1,106 @@
+using Encore.Pipeline;
+
+namespace Encore.Similarity;
+
+/// <summary>
+/// One per artist, keyed on the artist's name as the catalog spells it: how often the artist entered a
+/// listener's recent history (an occurrence), and with which other artists of that history (the
+/// co-occurrences of the collaborative signal), top-K by strength. Fed by partition grains with one
+/// aggregated delta per batch; exactly-once like the track grains (a per-partition watermark, entries
+/// carry the offset of the play that caused them).
+/// </summary>
+public interface IArtistGrain : IFeatureGrain
+{
+    /// <summary>Applies one partition batch's occurrences and co-occurrences of this artist, in offset order per partition.</summary>
+    Task<CoOccurrenceApplyResult> ApplyAsync(CoOccurrenceDelta delta);
+
+    /// <summary>The artist's nearest neighbours by shrunk cosine similarity, strongest first.</summary>
+    Task<ItemNeighbours> GetNeighboursAsync(int count);
+}
+
+/// <summary>
+/// One per item kind (<see cref="ItemKinds.Artist"/>, <see cref="ItemKinds.Track"/>), keyed on the kind:
+/// every item's occurrence count, the denominator of every similarity. Each silo keeps a snapshot of it
+/// (refreshed every few seconds), so that normalising a neighbour list costs no grain call per neighbour.
+/// </summary>
+public interface IOccurrenceCountsGrain : IFeatureGrain
+{
+    /// <summary>Applies one partition batch's occurrences, in offset order per partition.</summary>
+    Task<CoOccurrenceApplyResult> ApplyAsync(OccurrenceDelta delta);
+
+    /// <summary>All counts, or <c>null</c> when they have not changed since <paramref name="knownVersion"/>.</summary>
+    Task<OccurrenceSnapshot?> GetSnapshotAsync(long knownVersion);
+
+    /// <summary>One item's count (0 for an item never seen).</summary>
+    Task<long> GetCountAsync(string item);
+}
+
+public static class ItemKinds
+{
+    public const string Artist = "artist";
+    public const string Track = "track";
+}
+
+/// <summary>What one partition batch did to one item's co-occurrences.</summary>
+/// <param name="LastOffset">The last offset of the batch: the item has seen all of the partition up to here.</param>
+/// <param name="Occurrences">Offsets of the plays through which the item entered a listener's recent history.</param>
+/// <param name="Hits">Other items of that history (or items that entered it while this one was there).</param>
+/// <param name="ExpectedActivation">As in <see cref="Users.UserBatch"/>: another activation refuses the delta.</param>
+[GenerateSerializer, Immutable]
+public sealed record CoOccurrenceDelta(
+    [property: Id(0)] int Partition,
+    [property: Id(1)] long LastOffset,
+    [property: Id(2)] long[] Occurrences,
+    [property: Id(3)] CoOccurrenceHit[] Hits,
+    [property: Id(4)] Guid ExpectedActivation = default);
+
+/// <summary>The item co-occurred with <paramref name="Other"/> in a listener's history, through the play at <paramref name="Offset"/>.</summary>
+/// <param name="Weight">In units of 1/<see cref="CoOccurrenceWeights.Full"/>: less for plays further apart in time.</param>
+[GenerateSerializer, Immutable]
+public readonly record struct CoOccurrenceHit(
+    [property: Id(0)] long Offset,
+    [property: Id(1)] string Other,
+    [property: Id(2)] int Weight);
+
+/// <summary>One partition batch's occurrences of items of one kind.</summary>
+[GenerateSerializer, Immutable]
+public sealed record OccurrenceDelta(
+    [property: Id(0)] int Partition,
+    [property: Id(1)] long LastOffset,
+    [property: Id(2)] ItemOccurrence[] Occurrences,
+    [property: Id(3)] Guid ExpectedActivation = default);
+
+[GenerateSerializer, Immutable]
+public readonly record struct ItemOccurrence([property: Id(0)] long Offset, [property: Id(1)] string Item);
+
+[GenerateSerializer, Immutable]
+public sealed record CoOccurrenceApplyResult(
+    [property: Id(0)] long DurableNextOffset,
+    [property: Id(1)] int Applied,
+    [property: Id(2)] Guid Activation);
+
+/// <param name="Occurrences">How many times the item entered a listener's recent history.</param>
+[GenerateSerializer, Immutable]
+public sealed record ItemNeighbours(
+    [property: Id(0)] long Occurrences,
+    [property: Id(1)] Neighbour[] Neighbours);
+
+/// <param name="Similarity">Co-occurrence / (√(occurrences of both) + shrinkage), in 0..1.</param>
+/// <param name="CoOccurrences">The summed co-occurrence weight, in whole co-occurrences.</param>
+[GenerateSerializer, Immutable]
+public sealed record Neighbour(
+    [property: Id(0)] string Id,
+    [property: Id(1)] double Similarity,
+    [property: Id(2)] double CoOccurrences);
+
+[GenerateSerializer, Immutable]
+public sealed record OccurrenceSnapshot(
+    [property: Id(0)] long Version,
+    [property: Id(1)] Dictionary<string, long> Counts);
+
+/// <summary>Co-occurrence weights are whole numbers, so that sums are exact in any order of arrival.</summary>
+public static class CoOccurrenceWeights
+{
+    /// <summary>The weight of two plays at the same time; one occurrence counts this much too.</summary>
+    public const int Full = 16;
+}

@@ -1,0 +1,99 @@
+namespace Encore.Similarity;
+
+/// <summary>
+/// One item's side of the collaborative signal: how many times it entered a listener's recent history
+/// (its occurrences) and the summed weight of each other item it shared such a history with, bounded to
+/// a capacity. Weights are whole numbers (<see cref="CoOccurrenceWeights"/>), so sums are exact whatever
+/// order partitions deliver in.
+/// </summary>
+[GenerateSerializer]
+public sealed class CoOccurrences
+{
+    /// <summary>Partners kept per artist: what a listener's 30-odd artists draw their candidates from.</summary>
+    public const int ArtistCapacity = 256;
+
+    /// <summary>Partners kept per track; tracks are many and each holds fewer.</summary>
+    public const int TrackCapacity = 128;
+
+    [Id(0)] public long Occurrences { get; set; }
+    [Id(1)] public Dictionary<string, long> Partners { get; set; } = new(StringComparer.Ordinal);
+
+    public void AddOccurrence() => Occurrences++;
+
+    /// <summary>
+    /// Adds a co-occurrence. Past <paramref name="capacity"/> partners, the weakest quarter by
+    /// <paramref name="strength"/> is evicted, so that state stays bounded however many items a
+    /// popular item meets.
+    /// </summary>
+    public void AddPartner(string partner, int weight, int capacity, Func<string, long, double> strength)
+    {
+        Partners[partner] = Partners.GetValueOrDefault(partner) + weight;
+        if (Partners.Count > capacity)
+        {
+            foreach (var weakest in Partners.OrderBy(p => strength(p.Key, p.Value)).ThenBy(p => p.Key, StringComparer.Ordinal)
+                .Take(Partners.Count - capacity * 3 / 4).Select(p => p.Key).ToList())
+            {
+                Partners.Remove(weakest);
+            }
+        }
+    }
+
+    /// <summary>The strongest partners by shrunk cosine similarity, given every item's occurrences.</summary>
+    public Neighbour[] Nearest(int count, Func<string, long> occurrencesOf) =>
+        [.. Partners
+            .Select(p => new Neighbour(p.Key, Similarity(p.Value, Occurrences, occurrencesOf(p.Key)), (double)p.Value / CoOccurrenceWeights.Full))
+            .OrderByDescending(n => n.Similarity)
+            .ThenBy(n => n.Id, StringComparer.Ordinal)
+            .Take(count)];
+
+    /// <summary>
+    /// Cosine over the listener × item occurrence matrix, shrunk towards 0 for items seen rarely: two
+    /// items each seen once together are not as alike as two seen together by a hundred listeners.
+    /// A partner's count may be a few seconds old (the silo's snapshot); it is at least its co-occurrences.
+    /// </summary>
+    public static double Similarity(long weight, long occurrences, long partnerOccurrences)
+    {
+        var together = (double)weight / CoOccurrenceWeights.Full;
+        var norm = Math.Sqrt(Math.Max(occurrences, together) * Math.Max(partnerOccurrences, together));
+        return together / (norm + Shrinkage);
+    }
+
+    /// <summary>Pseudo-occurrences added to the norm (tuned on the Million Playlist slices, see docs/recommendations.md).</summary>
+    public static double Shrinkage => Encore.Recommendations.Tune.Get("shrink", 2.0);
+}
+
+/// <summary>Applying deltas to co-occurrences exactly once: shared by the artist and track grains.</summary>
+public static class CoOccurrenceDeltas
+{
+    /// <summary>
+    /// Applies the occurrences and hits above <paramref name="watermark"/>, the partition's applied
+    /// offset (deltas of a partition arrive in offset order; entries at or below it are replays, dropped
+    /// one by one). The caller moves the watermark. Returns how many entries changed the state.
+    /// </summary>
+    public static int Apply(
+        this CoOccurrences items, long watermark, long[] occurrences, CoOccurrenceHit[] hits, int capacity, string kind, OccurrenceCache cache)
+    {
+        var applied = 0;
+        foreach (var offset in occurrences)
+        {
+            if (offset > watermark)
+            {
+                items.AddOccurrence();
+                applied++;
+            }
+        }
+
+        // Eviction keeps the partners most alike, not the most popular: raw weight over the partner's norm.
+        double Strength(string partner, long weight) => weight / Math.Sqrt(cache.CountOf(kind, partner) + CoOccurrences.Shrinkage);
+        foreach (var hit in hits)
+        {
+            if (hit.Offset > watermark)
+            {
+                items.AddPartner(hit.Other, hit.Weight, capacity, Strength);
+                applied++;
+            }
+        }
+
+        return applied;
+    }
+}

@@ -1,0 +1,91 @@
+using Encore.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Encore.Similarity;
+
+/// <remarks>
+/// One call per partition batch, whatever the batch holds, so a single grain per kind keeps up: it
+/// does a dictionary increment per occurrence. Snapshots are copied once per version and shared by
+/// every silo asking for that version.
+/// </remarks>
+internal sealed class OccurrenceCountsGrain(
+    [PersistentState("occurrences", Constants.GrainStorage)] IPersistentState<OccurrenceCountsState> state,
+    IOptions<FeatureStateOptions> stateOptions,
+    ILogger<OccurrenceCountsGrain> logger) : Grain, IOccurrenceCountsGrain
+{
+    private FeatureStatePersister<OccurrenceCountsState> _persister = null!;
+    private OccurrenceSnapshot? _snapshot;
+
+    private OccurrenceCountsState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _persister = new FeatureStatePersister<OccurrenceCountsState>(this, GrainFactory, state, stateOptions, logger);
+        _persister.Start();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _persister.StopAsync();
+
+    public async Task<CoOccurrenceApplyResult> ApplyAsync(OccurrenceDelta delta)
+    {
+        _persister.EnsureFedActivation(delta.ExpectedActivation, delta.Partition);
+        var watermark = S.AppliedOffsets.GetValueOrDefault(delta.Partition, -1);
+        var applied = 0;
+        foreach (var occurrence in delta.Occurrences)
+        {
+            if (occurrence.Offset > watermark)
+            {
+                S.Counts[occurrence.Item] = S.Counts.GetValueOrDefault(occurrence.Item) + 1;
+                applied++;
+            }
+        }
+
+        if (delta.LastOffset > watermark)
+        {
+            S.AppliedOffsets[delta.Partition] = delta.LastOffset;
+        }
+
+        if (applied > 0)
+        {
+            S.Version++;
+        }
+
+        await _persister.ChangedAsync(applied, delta.Partition);
+        return new CoOccurrenceApplyResult(_persister.DurableNextOffset(delta.Partition), applied, _persister.Activation);
+    }
+
+    public async Task<DurableOffset> FlushAsync(int partition)
+    {
+        await _persister.PersistAsync();
+        return new DurableOffset(_persister.DurableNextOffset(partition), _persister.Activation);
+    }
+
+    public Task<OccurrenceSnapshot?> GetSnapshotAsync(long knownVersion)
+    {
+        if (S.Version == knownVersion)
+        {
+            return Task.FromResult<OccurrenceSnapshot?>(null);
+        }
+
+        if (_snapshot?.Version != S.Version)
+        {
+            _snapshot = new OccurrenceSnapshot(S.Version, new Dictionary<string, long>(S.Counts, StringComparer.Ordinal));
+        }
+
+        return Task.FromResult<OccurrenceSnapshot?>(_snapshot);
+    }
+
+    public Task<long> GetCountAsync(string item) => Task.FromResult(S.Counts.GetValueOrDefault(item));
+}
+
+/// <summary>Every item's occurrences of one kind; one entry per item ever seen (bounded by the catalog).</summary>
+[GenerateSerializer]
+public sealed class OccurrenceCountsState : IHasAppliedOffsets
+{
+    [Id(0)] public Dictionary<int, long> AppliedOffsets { get; set; } = [];
+    [Id(1)] public Dictionary<string, long> Counts { get; set; } = new(StringComparer.Ordinal);
+    [Id(2)] public long Version { get; set; }
+}

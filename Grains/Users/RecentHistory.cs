@@ -1,0 +1,85 @@
+using Encore.Catalog;
+using Encore.Similarity;
+
+namespace Encore.Users;
+
+/// <summary>
+/// The collaborative signal a play gives (see <see cref="HistoryContext"/>), derived from the listener's
+/// play history alone, so that a replayed play reproduces exactly what its first apply reported. The
+/// history a play is compared with is the <see cref="LookBack"/> plays before it that were not skipped,
+/// weighted by how far apart in event time: half the weight a week apart, none after five weeks.
+/// </summary>
+/// <remarks>
+/// The user grain keeps <see cref="UserState.HistoryCapacity"/> plays, twice the look-back, so a replay
+/// reproduces the context of any of the listener's last <see cref="UserState.HistoryCapacity"/> minus
+/// <see cref="LookBack"/> plays exactly; an older play (a replay reaching that far back for one listener)
+/// is re-reported without a context, as its session co-listens are.
+/// </remarks>
+public static class RecentHistory
+{
+    public const int LookBack = 32;
+
+    /// <summary>Most recent distinct tracks a play is paired with: tracks are many, each pair costs a call.</summary>
+    public const int TrackPartners = 10;
+
+    /// <summary>Most recent distinct artists a play is paired with.</summary>
+    public const int ArtistPartners = 32;
+
+    public static readonly TimeSpan HalfLife = TimeSpan.FromDays(7);
+
+    /// <summary>The context of the play at <paramref name="index"/>; <c>null</c> for a skip or a track not in the catalog.</summary>
+    public static HistoryContext? ContextAt(IReadOnlyList<HistoryEntry> history, int index, TrackCatalog catalog)
+    {
+        var play = history[index];
+        if (play.Skip || !catalog.TryGet(play.TrackId, out var track))
+        {
+            return null;
+        }
+
+        var tracks = new List<Partner>();
+        var artists = new List<Partner>();
+        var trackSeen = false;
+        var artistsSeen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = index - 1; i >= 0 && i >= index - LookBack; i--)
+        {
+            var earlier = history[i];
+            var weight = WeightOf(play.Ts - earlier.Ts);
+            if (earlier.Skip || weight == 0 || !catalog.TryGet(earlier.TrackId, out var earlierTrack))
+            {
+                continue;
+            }
+
+            if (earlier.TrackId == play.TrackId)
+            {
+                trackSeen = true;
+            }
+            else if (tracks.Count < TrackPartners && !tracks.Exists(p => p.Id == earlier.TrackId))
+            {
+                tracks.Add(new Partner(earlier.TrackId, weight));
+            }
+
+            foreach (var artist in earlierTrack.Artists)
+            {
+                if (track.Artists.Contains(artist))
+                {
+                    artistsSeen.Add(artist);
+                }
+                else if (artists.Count < ArtistPartners && !artists.Exists(p => p.Id == artist))
+                {
+                    artists.Add(new Partner(artist, weight));
+                }
+            }
+        }
+
+        var newArtists = track.Artists.Where(a => !artistsSeen.Contains(a)).Distinct(StringComparer.Ordinal).ToArray();
+        return new HistoryContext(
+            NewTrack: !trackSeen,
+            TrackPartners: trackSeen ? [] : [.. tracks],
+            NewArtists: newArtists,
+            ArtistPartners: newArtists.Length == 0 ? [] : [.. artists]);
+    }
+
+    /// <summary>Whole units of <see cref="CoOccurrenceWeights.Full"/>, halving every <see cref="HalfLife"/>.</summary>
+    public static int WeightOf(TimeSpan apart) =>
+        (int)Math.Round(CoOccurrenceWeights.Full * Math.Pow(0.5, apart.Duration() / HalfLife), MidpointRounding.AwayFromZero);
+}

@@ -1,0 +1,117 @@
+using Encore.Catalog;
+using Encore.Grains.Tests.Cluster;
+using Encore.Recommendations;
+using Encore.Similarity;
+using Encore.Tracks;
+
+namespace Encore.Grains.Tests.Similarity;
+
+/// <summary>Listeners' histories, through the partition grain, into artist, track and occurrence-count grains.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class CollaborativeTests(ClusterFixture fixture)
+{
+    private readonly IClusterClient _client = fixture.Client;
+
+    private static DateTimeOffset Now => ClusterFixture.Clock.GetUtcNow();
+
+    [Fact]
+    public async Task HistoriesLinkArtistsAndTracksAcrossSessions()
+    {
+        var partition = Plays.NewPartition();
+        var (x, y) = TwoTracks(17_000);
+
+        // Two hours apart: two sessions, so no co-listen, but one listener's history.
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0,
+            Plays.Event($"h-{partition}", x.TrackId, Now.AddHours(-3)),
+            Plays.Event($"h-{partition}", y.TrackId, Now.AddHours(-1))));
+
+        var artist = await _client.GetGrain<IArtistGrain>(x.Artists[0]).GetNeighboursAsync(10);
+        Assert.Equal(1, artist.Occurrences);
+        Assert.Equal(y.Artists.Order(StringComparer.Ordinal), artist.Neighbours.Select(n => n.Id).Order(StringComparer.Ordinal));
+        Assert.All(artist.Neighbours, n => Assert.Equal(1.0, n.CoOccurrences));
+
+        var track = await _client.GetGrain<ITrackGrain>(y.TrackId).GetNeighboursAsync(10);
+        Assert.Equal(1, track.Occurrences);
+        var neighbour = Assert.Single(track.Neighbours);
+        Assert.Equal((x.TrackId, 1.0), (neighbour.Id, neighbour.CoOccurrences));
+        Assert.Equal(1.0 / (1.0 + CoOccurrences.Shrinkage), neighbour.Similarity, 12);
+        Assert.Empty(await _client.GetGrain<ITrackGrain>(y.TrackId).GetCoListenedAsync(10));
+
+        Assert.Equal(1, await _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Track).GetCountAsync(x.TrackId));
+        Assert.Equal(1, await _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Artist).GetCountAsync(y.Artists[0]));
+    }
+
+    [Fact]
+    public async Task CoOccurrencesCountOnceUnderReplaysAndResends()
+    {
+        var partition = Plays.NewPartition();
+        var tracks = RecentHistoryTests.DistinctArtistTracks(3, from: 17_100);
+        var user = $"r-{partition}";
+        var events = tracks.Select((t, i) => Plays.Event(user, t.TrackId, Now.AddMinutes(-30 + 4 * i), eventId: $"r-{partition}-{i}")).ToArray();
+
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0, events));
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0, events));
+        await _client.PublishAndWaitAsync(Plays.At(partition, 3, events));
+
+        var first = await _client.GetGrain<ITrackGrain>(tracks[0].TrackId).GetNeighboursAsync(10);
+        Assert.Equal(1, first.Occurrences);
+        Assert.Equal(
+            new[] { tracks[1].TrackId, tracks[2].TrackId }.Order(StringComparer.Ordinal).Select(t => (t, 1.0)),
+            first.Neighbours.Select(n => (n.Id, n.CoOccurrences)).OrderBy(n => n.Id, StringComparer.Ordinal));
+        var artist = await _client.GetGrain<IArtistGrain>(tracks[2].Artists[0]).GetNeighboursAsync(10);
+        Assert.Equal(1, artist.Occurrences);
+        Assert.Equal(tracks[0].Artists.Length + tracks[1].Artists.Length, artist.Neighbours.Length);
+        Assert.All(artist.Neighbours, n => Assert.Equal(1.0, n.CoOccurrences));
+        Assert.Equal(1, await _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Track).GetCountAsync(tracks[1].TrackId));
+        Assert.Equal(1, await _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Artist).GetCountAsync(tracks[1].Artists[0]));
+    }
+
+    [Fact]
+    public async Task ListenersOfAnArtistGetItsNeighboursTracksWithThatReason()
+    {
+        var partition = Plays.NewPartition();
+        var (x, y) = TwoTracks(17_200);
+        var plays = new List<Encore.Events.ListeningEvent>();
+        for (var a = 0; a < 3; a++)
+        {
+            plays.Add(Plays.Event($"n-{partition}-a{a}", x.TrackId, Now.AddHours(-5)));
+            plays.Add(Plays.Event($"n-{partition}-a{a}", y.TrackId, Now.AddHours(-2)));
+        }
+
+        plays.AddRange(Enumerable.Range(0, 3).Select(i => Plays.Event($"n-{partition}-b", x.TrackId, Now.AddMinutes(-30 + 5 * i))));
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0, [.. plays]));
+
+        // An artist's tracks are taken most listened first, by the silo's snapshot of occurrence counts,
+        // which is refreshed within seconds of the first request.
+        var reasons = x.Artists.Select(a => $"because you play {a}").ToHashSet();
+        Encore.Recommendations.Recommendations recs = null!;
+        await Eventually.TrueAsync(async () =>
+        {
+            recs = await _client.GetGrain<IRecommendationGrain>(0).RecommendAsync($"n-{partition}-b", 20);
+            return recs.Items.Any(i => i.TrackId == y.TrackId && reasons.Contains(i.Reasons[0]));
+        }, "a track of the neighbouring artist, because of the listener's artist");
+
+        Assert.DoesNotContain(recs.Items, i => i.TrackId == x.TrackId);
+    }
+
+    [Fact]
+    public async Task AnArtistKeepsAtMostItsCapacityOfNeighbours()
+    {
+        var partition = Plays.NewPartition();
+        var artist = _client.GetGrain<IArtistGrain>($"bounded-{partition}");
+        var hits = Enumerable.Range(0, CoOccurrences.ArtistCapacity + 44).Select(i => new CoOccurrenceHit(i, $"partner-{i:D4}", 16 + i)).ToArray();
+
+        await artist.ApplyAsync(new CoOccurrenceDelta(partition, hits.Length, [0], hits));
+
+        var neighbours = await artist.GetNeighboursAsync(1_000);
+        Assert.InRange(neighbours.Neighbours.Length, CoOccurrences.ArtistCapacity * 3 / 4, CoOccurrences.ArtistCapacity);
+        // The strongest partners stay: the heaviest hit is the last one.
+        Assert.Equal($"partner-{hits.Length - 1:D4}", neighbours.Neighbours[0].Id);
+    }
+
+    private static (Track X, Track Y) TwoTracks(int from)
+    {
+        var tracks = RecentHistoryTests.DistinctArtistTracks(2, from);
+        return (tracks[0], tracks[1]);
+    }
+}

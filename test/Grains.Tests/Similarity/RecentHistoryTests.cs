@@ -1,0 +1,110 @@
+using Encore.Catalog;
+using Encore.Users;
+
+namespace Encore.Grains.Tests.Similarity;
+
+public sealed class RecentHistoryTests
+{
+    private static readonly TrackCatalog Catalog = TestCatalogs.Synthetic;
+    private static readonly DateTimeOffset Start = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Tracks whose artists are all different, so that every play brings new artists.</summary>
+    private static readonly Track[] Distinct = DistinctArtistTracks(40);
+
+    [Fact]
+    public void AFirstPlayIsNewAndHasNoPartners()
+    {
+        var context = RecentHistory.ContextAt([Entry(Distinct[0], Start)], 0, Catalog);
+
+        Assert.NotNull(context);
+        Assert.True(context.NewTrack);
+        Assert.Empty(context.TrackPartners);
+        Assert.Equal(Distinct[0].Artists, context.NewArtists);
+        Assert.Empty(context.ArtistPartners);
+    }
+
+    [Fact]
+    public void APlayIsPairedWithTheEarlierHistoryNewestFirstWeightedByTimeApart()
+    {
+        // Two hours apart is another session; a week apart halves the weight.
+        HistoryEntry[] history =
+        [
+            Entry(Distinct[0], Start),
+            Entry(Distinct[1], Start.AddDays(6)),
+            Entry(Distinct[2], Start.AddDays(7).AddHours(-2)),
+            Entry(Distinct[3], Start.AddDays(7)),
+        ];
+
+        var context = RecentHistory.ContextAt(history, 3, Catalog)!;
+
+        Assert.Equal([new Partner(Distinct[2].TrackId, 16), new Partner(Distinct[1].TrackId, 14), new Partner(Distinct[0].TrackId, 8)], context.TrackPartners);
+        Assert.Equal(
+            Distinct[2].Artists.Select(a => new Partner(a, 16)).Concat(Distinct[1].Artists.Select(a => new Partner(a, 14))).Concat(Distinct[0].Artists.Select(a => new Partner(a, 8))),
+            context.ArtistPartners);
+        Assert.Equal(Distinct[3].Artists, context.NewArtists);
+    }
+
+    [Fact]
+    public void ATrackAlreadyInTheHistoryBringsNothingNew()
+    {
+        HistoryEntry[] history = [Entry(Distinct[0], Start), Entry(Distinct[1], Start.AddMinutes(4)), Entry(Distinct[0], Start.AddMinutes(8))];
+
+        var context = RecentHistory.ContextAt(history, 2, Catalog)!;
+
+        Assert.False(context.NewTrack);
+        Assert.Empty(context.TrackPartners);
+        Assert.Empty(context.NewArtists);
+        Assert.Empty(context.ArtistPartners);
+    }
+
+    [Fact]
+    public void SkipsAreNeitherOccurrencesNorPartners()
+    {
+        HistoryEntry[] history = [Entry(Distinct[0], Start, skip: true), Entry(Distinct[1], Start.AddMinutes(4)), Entry(Distinct[2], Start.AddMinutes(5), skip: true)];
+
+        Assert.Null(RecentHistory.ContextAt(history, 2, Catalog));
+        var context = RecentHistory.ContextAt(history, 1, Catalog)!;
+        Assert.True(context.NewTrack);
+        Assert.Empty(context.TrackPartners);
+    }
+
+    [Fact]
+    public void PlaysMoreThanFiveWeeksApartOrBeyondTheLookBackAreNotPartners()
+    {
+        var history = new List<HistoryEntry> { Entry(Distinct[0], Start), Entry(Distinct[1], Start.AddDays(30)) };
+        history.Add(Entry(Distinct[2], Start.AddDays(36)));
+        var context = RecentHistory.ContextAt(history, 2, Catalog)!;
+        Assert.Equal([Distinct[1].TrackId], context.TrackPartners.Select(p => p.Id));
+
+        // Skipped plays fill the look-back: the first play is just in reach, then just out of it.
+        Assert.Equal([Distinct[0].TrackId], PartnersAfterSkips(RecentHistory.LookBack - 1));
+        Assert.Empty(PartnersAfterSkips(RecentHistory.LookBack));
+    }
+
+    private static IEnumerable<string> PartnersAfterSkips(int skips)
+    {
+        var history = new List<HistoryEntry> { Entry(Distinct[0], Start) };
+        history.AddRange(Enumerable.Range(1, skips).Select(i => Entry(Distinct[1], Start.AddMinutes(i), skip: true)));
+        history.Add(Entry(Distinct[2], Start.AddMinutes(skips + 1)));
+        return RecentHistory.ContextAt(history, history.Count - 1, Catalog)!.TrackPartners.Select(p => p.Id);
+    }
+
+    [Fact]
+    public void WeightsAreWholeSixteenthsHalvingEveryWeek()
+    {
+        Assert.Equal(16, RecentHistory.WeightOf(TimeSpan.Zero));
+        Assert.Equal(16, RecentHistory.WeightOf(TimeSpan.FromHours(-2)));
+        Assert.Equal(8, RecentHistory.WeightOf(TimeSpan.FromDays(7)));
+        Assert.Equal(1, RecentHistory.WeightOf(TimeSpan.FromDays(35)));
+        Assert.Equal(0, RecentHistory.WeightOf(TimeSpan.FromDays(36)));
+    }
+
+    private static HistoryEntry Entry(Track track, DateTimeOffset ts, bool skip = false) =>
+        new(track.TrackId, ts, skip ? 5_000 : 200_000, skip, 0, 0);
+
+    internal static Track[] DistinctArtistTracks(int count, int from = 0)
+    {
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        return [.. Catalog.Tracks.Skip(from).Where(t => t.Artists.Length > 0 && t.Artists.All(taken.Add)).Take(count)];
+    }
+}
