@@ -9,6 +9,7 @@ internal static class ClientCommands
     [
         KafkaDevCommand.Create(),
         GenerateCommand.Create(),
+        ReplayCommand.Create(),
         RecommendCommand.Create(),
         UserCommand.Create(),
         TrackCommand.Create(),
