@@ -66,7 +66,8 @@ public sealed class EaseBaseline : IBaselineRecommender
     /// </summary>
     /// <remarks>
     /// One symmetric eigendecomposition XᵀX = V·D·Vᵀ serves every candidate, P(λ) = V·(D + λI)⁻¹·Vᵀ, so each
-    /// further candidate costs one matrix product instead of a factorisation and a solve.
+    /// candidate costs one matrix product instead of a factorisation and a solve. A single candidate is returned
+    /// without any computation.
     /// </remarks>
     /// <returns>The chosen λ.</returns>
     public static double PickLambda(IReadOnlyList<ListenerItems> train, IReadOnlyList<double> candidates, int k, int maxItems = 2500)
@@ -91,17 +92,13 @@ public sealed class EaseBaseline : IBaselineRecommender
         }
 
         var (fit, validation) = ValidationSplit(train);
-        var index = new TrainingIndex(fit);
-        var items = new ItemSubset(index, maxItems);
-        var eigen = items.Gram(index).Evd(Symmetricity.Symmetric);
         var best = (Lambda: candidates[0], Ndcg: double.NegativeInfinity);
-        foreach (var lambda in candidates)
+        foreach (var model in ForEachLambda(fit, candidates, maxItems))
         {
-            var model = new EaseBaseline(index, items, Weights(InverseFromEigen(eigen, lambda)), lambda);
             var ndcg = validation.Count == 0 ? 0 : validation.Average(v => RankingMetrics.Ndcg(model.Recommend(v.UserId, k), v.Relevant, k));
             if (ndcg > best.Ndcg)
             {
-                best = (lambda, ndcg);
+                best = (model.Lambda, ndcg);
             }
         }
 
@@ -153,8 +150,41 @@ public sealed class EaseBaseline : IBaselineRecommender
         return top.ToIds(_index.ItemIds);
     }
 
+    /// <summary>
+    /// The models for several λ on the same data from one symmetric eigendecomposition XᵀX = V·D·Vᵀ:
+    /// (XᵀX + λI)⁻¹ = V·(D + λI)⁻¹·Vᵀ, so each λ costs a matrix product instead of a factorisation and a solve.
+    /// </summary>
+    internal static IEnumerable<EaseBaseline> ForEachLambda(IReadOnlyList<ListenerItems> train, IReadOnlyList<double> lambdas, int maxItems)
+    {
+        var index = new TrainingIndex(train);
+        var items = new ItemSubset(index, maxItems);
+        var eigen = items.Gram(index).Evd(Symmetricity.Symmetric);
+        var vectors = eigen.EigenVectors;
+        foreach (var lambda in lambdas)
+        {
+            // XᵀX is positive semi-definite; an eigenvalue a rounding error below zero is still zero.
+            var inverted = eigen.EigenValues.Select(d => 1 / (Math.Max(d.Real, 0) + lambda)).ToArray();
+            var scaled = vectors.MapIndexed((_, c, v) => v * inverted[c]);
+            yield return new EaseBaseline(index, items, Weights(scaled.TransposeAndMultiply(vectors)), lambda);
+        }
+    }
+
+    /// <summary>B[from, to], or null when either item is outside the model.</summary>
+    internal double? Weight(string from, string to)
+    {
+        var row = Position(from);
+        var column = Position(to);
+        return row < 0 || column < 0 ? null : _weights[row * _items.Count + column];
+    }
+
+    private int Position(string item)
+    {
+        var index = Array.BinarySearch(_index.ItemIds, item, StringComparer.Ordinal);
+        return index < 0 ? -1 : _items.PositionOf(index);
+    }
+
     /// <summary>B = I − P·diag(1/diag(P)) as a row-major array, so that x_u·B adds up contiguous rows.</summary>
-    internal static double[] Weights(Matrix<double> inverse)
+    private static double[] Weights(Matrix<double> inverse)
     {
         var n = inverse.RowCount;
         var weights = new double[n * n];
@@ -168,16 +198,6 @@ public sealed class EaseBaseline : IBaselineRecommender
         }
 
         return weights;
-    }
-
-    /// <summary>(XᵀX + λI)⁻¹ = V·(D + λI)⁻¹·Vᵀ from the eigendecomposition of XᵀX.</summary>
-    internal static Matrix<double> InverseFromEigen(MathNet.Numerics.LinearAlgebra.Factorization.Evd<double> eigen, double lambda)
-    {
-        var vectors = eigen.EigenVectors;
-        // XᵀX is positive semi-definite; an eigenvalue a rounding error below zero is still zero.
-        var inverted = eigen.EigenValues.Select(d => 1 / (Math.Max(d.Real, 0) + lambda)).ToArray();
-        var scaled = vectors.MapIndexed((_, c, v) => v * inverted[c]);
-        return scaled.TransposeAndMultiply(vectors);
     }
 
     private static (List<ListenerItems> Fit, List<(string UserId, IReadOnlySet<string> Relevant)> Validation) ValidationSplit(

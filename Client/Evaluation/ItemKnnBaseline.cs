@@ -59,6 +59,15 @@ public sealed class ItemKnnBaseline : IBaselineRecommender
 
     public string Name => "item-knn";
 
+    /// <summary>sim(a, b), 0 for items that share no listener or are not in training.</summary>
+    internal double Similarity(string a, string b)
+    {
+        var i = Array.BinarySearch(_index.ItemIds, a, StringComparer.Ordinal);
+        var j = Array.BinarySearch(_index.ItemIds, b, StringComparer.Ordinal);
+        var n = i < 0 || j < 0 ? -1 : Array.BinarySearch(_neighbours[i], j);
+        return n < 0 ? 0 : _similarities[i][n];
+    }
+
     public IReadOnlyList<string> Recommend(string userId, int count)
     {
         var own = _index.ItemsOf(userId);
