@@ -10,6 +10,7 @@ internal static class ClientCommands
         KafkaDevCommand.Create(),
         GenerateCommand.Create(),
         ReplayCommand.Create(),
+        EvaluateCommand.Create(),
         RecommendCommand.Create(),
         UserCommand.Create(),
         TrackCommand.Create(),
