@@ -30,6 +30,7 @@ internal static class EvaluateCommand
 
     private const int DefaultSyntheticUsers = 1_000;
     private const int ParallelRequests = 4;
+    private const int ReportWidth = 200;
 
     private static readonly TimeSpan StatsPollInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(5);
@@ -245,7 +246,7 @@ internal static class EvaluateCommand
             }
 
             var report = Score(catalog, splits.Select(s => s.Split).ToList(), live);
-            report.Render(console);
+            RenderWide(report);
             if (request.JsonPath is { } path)
             {
                 await File.WriteAllTextAsync(path, report.ToJson(), cancellationToken);
@@ -253,6 +254,28 @@ internal static class EvaluateCommand
             }
 
             return ExitCodes.Success;
+        }
+
+        /// <summary>
+        /// Renders the report at least <see cref="ReportWidth"/> columns wide when the output is a file or a pipe:
+        /// Spectre assumes 80 there, which folds a table of eleven figures a row into unreadable cells.
+        /// </summary>
+        private void RenderWide(EvaluationReport report)
+        {
+            var width = console.Profile.Width;
+            if (Console.IsOutputRedirected || !console.Profile.Capabilities.Interactive)
+            {
+                console.Profile.Width = Math.Max(width, ReportWidth);
+            }
+
+            try
+            {
+                report.Render(console);
+            }
+            finally
+            {
+                console.Profile.Width = width;
+            }
         }
 
         /// <summary>Step 1: the listeners, sampled and split; null (after saying why) when there is nothing to evaluate.</summary>
