@@ -32,13 +32,7 @@ public sealed class EaseBaseline : IBaselineRecommender
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxItems);
         _index = new TrainingIndex(train);
         _items = new ItemSubset(_index, maxItems);
-        var gram = _items.Gram(_index);
-        for (var i = 0; i < _items.Count; i++)
-        {
-            gram[i, i] += lambda;
-        }
-
-        _weights = Weights(gram.Cholesky().Solve(DenseMatrix.CreateIdentity(_items.Count)));
+        _weights = _items.Count == 0 ? [] : Fit(_index, _items, lambda);
         Lambda = lambda;
     }
 
@@ -158,6 +152,17 @@ public sealed class EaseBaseline : IBaselineRecommender
     {
         var index = new TrainingIndex(train);
         var items = new ItemSubset(index, maxItems);
+        if (items.Count == 0)
+        {
+            // Nothing was played, and Math.NET has no 0 x 0 matrices: every model is empty.
+            foreach (var lambda in lambdas)
+            {
+                yield return new EaseBaseline(index, items, [], lambda);
+            }
+
+            yield break;
+        }
+
         var eigen = items.Gram(index).Evd(Symmetricity.Symmetric);
         var vectors = eigen.EigenVectors;
         foreach (var lambda in lambdas)
@@ -181,6 +186,18 @@ public sealed class EaseBaseline : IBaselineRecommender
     {
         var index = Array.BinarySearch(_index.ItemIds, item, StringComparer.Ordinal);
         return index < 0 ? -1 : _items.PositionOf(index);
+    }
+
+    /// <summary>The weights through the Cholesky factorisation of XᵀX + λI, which is symmetric positive definite for λ &gt; 0.</summary>
+    private static double[] Fit(TrainingIndex index, ItemSubset items, double lambda)
+    {
+        var gram = items.Gram(index);
+        for (var i = 0; i < items.Count; i++)
+        {
+            gram[i, i] += lambda;
+        }
+
+        return Weights(gram.Cholesky().Solve(DenseMatrix.CreateIdentity(items.Count)));
     }
 
     /// <summary>B = I − P·diag(1/diag(P)) as a row-major array, so that x_u·B adds up contiguous rows.</summary>
