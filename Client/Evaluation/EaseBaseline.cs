@@ -11,8 +11,15 @@ namespace Encore.Client.Evaluation;
 /// <remarks>
 /// The inverse is dense and costs O(n³), so the model keeps only the <c>maxItems</c> items with the most
 /// listeners (ties by id); items outside never get a score and are never recommended, and a listener none of
-/// whose training items is kept gets an empty list. Measured on the 2-core development machine with the
-/// managed Math.NET provider, 10 000 listeners and 2 500 items: TODO.
+/// whose training items is kept gets an empty list.
+/// <para>
+/// Measured with the managed Math.NET provider on the 2-core development machine (shared with other builds,
+/// load average 10 to 19), 10 000 listeners with 40 plays each over 10 000 tracks, 2 500 items kept: the
+/// constructor takes 72 s of CPU (198 s wall-clock), nearly all of it the Cholesky solve against the
+/// identity; ranking 50 items for all 10 000 listeners then takes about 3 s of CPU. <see cref="PickLambda"/>
+/// with 3 candidates takes 131 s of CPU (359 s wall-clock), where three Cholesky inverses would take about
+/// 215 s. At 1 000 items the constructor takes 2.4 s of CPU: the cost grows as n³.
+/// </para>
 /// </remarks>
 public sealed class EaseBaseline : IBaselineRecommender
 {
@@ -24,7 +31,7 @@ public sealed class EaseBaseline : IBaselineRecommender
     private readonly double[] _weights;
 
     /// <param name="train">The training data.</param>
-    /// <param name="lambda">The L2 regularisation, positive; Steck's best values are in the hundreds for typical data sets.</param>
+    /// <param name="lambda">The L2 regularisation, positive; its best value grows with the data, so pick it with <see cref="PickLambda"/>.</param>
     /// <param name="maxItems">How many of the most listened items the model keeps.</param>
     public EaseBaseline(IReadOnlyList<ListenerItems> train, double lambda, int maxItems = 2500)
     {
