@@ -114,6 +114,15 @@ public sealed class EaseBaselineTests
     }
 
     [Fact]
+    public void NoPlaysGiveAnEmptyModel()
+    {
+        ListenerItems[] silent = [new("u1", [])];
+
+        Assert.Empty(new EaseBaseline(silent, lambda: 1).Recommend("u1", 10));
+        Assert.Equal(1, EaseBaseline.PickLambda(silent, [1, 2], k: 10));
+    }
+
+    [Fact]
     public void ASingleCandidateIsTakenAsIs() =>
         Assert.Equal(7, EaseBaseline.PickLambda(Train, [7], k: 10));
 
