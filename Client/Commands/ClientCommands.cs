@@ -9,6 +9,8 @@ internal static class ClientCommands
     [
         KafkaDevCommand.Create(),
         GenerateCommand.Create(),
+        ReplayCommand.Create(),
+        EvaluateCommand.Create(),
         RecommendCommand.Create(),
         UserCommand.Create(),
         TrackCommand.Create(),

@@ -67,14 +67,7 @@ public sealed class GenerateCommandTests
     {
         // librdkafka's in-process mock cluster stands in for Kafka: test.mock.num.brokers makes the
         // producer create one, and the topic is created on first use.
-        var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Interactive = InteractionSupport.No,
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-        });
+        var (console, output) = TestConsoles.Create();
 
         var exitCode = await Root(console)
             .Parse(["generate", "--bootstrap", "mock", "--events", "3000", "--users", "50", "-X", "test.mock.num.brokers=1"])
