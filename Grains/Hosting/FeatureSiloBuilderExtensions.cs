@@ -1,5 +1,6 @@
 using Encore.Catalog;
 using Encore.Features;
+using Encore.Ranking;
 using Encore.Recommendations;
 using Encore.Similarity;
 using Encore.Stats;
@@ -7,6 +8,7 @@ using Encore.Warehouse;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Orleans.Hosting;
 
@@ -15,8 +17,9 @@ public static class FeatureSiloBuilderExtensions
     /// <summary>
     /// The in-silo services the feature and recommendation grains use: the catalog (loaded in the
     /// background at start), the recommender's precomputed data, this silo's pipeline counters, the
-    /// clock of event-time windows, the placement of per-silo stats grains and a warehouse sink that
-    /// takes nothing (the PostgreSQL wiring replaces it). Storage and streams are the host's business.
+    /// clock of event-time windows, the placement of per-silo stats grains, a warehouse sink that
+    /// takes nothing (the PostgreSQL wiring replaces it) and the ranker (its model holder, registry,
+    /// trainer and the poller that swaps in published models). Storage and streams are the host's business.
     /// </summary>
     public static ISiloBuilder AddEncoreFeatures(this ISiloBuilder silo)
     {
@@ -29,6 +32,17 @@ public static class FeatureSiloBuilderExtensions
         services.TryAddKeyedSingleton(Clocks.Windows, TimeProvider.System);
         services.TryAddSingleton<IWarehouseSink, NullWarehouseSink>();
         services.AddHostedService<FeatureWarmup>();
+
+        // The ranker: the model in place, the registry (one grain's memory unless the PostgreSQL wiring
+        // registered its own), training on whichever silo hosts the trainer grain, polling on every silo.
+        services.AddOptions<RankerOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RankerOptions>, RankerOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ActiveRanker>();
+        services.TryAddSingleton<IModelRegistry, GrainModelRegistry>();
+        services.TryAddSingleton<RankerTrainingService>();
+        services.TryAddSingleton<ModelRefresher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ModelRefresher>());
         silo.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         return silo;
     }

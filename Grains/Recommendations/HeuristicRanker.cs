@@ -27,9 +27,10 @@ public static class HeuristicRanker
     /// <summary>Multiplier for each track already picked that shares an artist.</summary>
     public const double ArtistRepeatDiscount = 0.6;
 
-    public static List<(Candidate Candidate, double Score)> Rank(IEnumerable<Candidate> candidates, TrackCatalog catalog, int count)
+    /// <param name="scoreOf">A trained model's score (0..1) instead of the weighted sum.</param>
+    public static List<(Candidate Candidate, double Score)> Rank(IEnumerable<Candidate> candidates, TrackCatalog catalog, int count, Func<Candidate, double>? scoreOf = null)
     {
-        var pool = candidates.Select(c => (Candidate: c, Base: c.Score(), Track: catalog.Tracks[c.TrackIndex])).ToList();
+        var pool = candidates.Select(c => (Candidate: c, Base: scoreOf?.Invoke(c) ?? c.Score(), Track: catalog.Tracks[c.TrackIndex])).ToList();
         var picked = new List<(Candidate, double)>(count);
         var artistCounts = new Dictionary<string, int>(StringComparer.Ordinal);
         while (picked.Count < count && pool.Count > 0)

@@ -1,4 +1,5 @@
 using Encore.Catalog;
+using Encore.Ranking;
 using Encore.Similarity;
 using Encore.Tracks;
 using Encore.Trending;
@@ -16,7 +17,7 @@ namespace Encore.Recommendations;
 /// <see cref="WarmPlays"/> plays get the last two only.
 /// </remarks>
 [StatelessWorker]
-internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache occurrences) : Grain, IRecommendationGrain
+internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache occurrences, ActiveRanker ranker, TimeProvider time) : Grain, IRecommendationGrain
 {
     public const int WarmPlays = 3;
     private const int ContentCandidates = 100;
@@ -32,11 +33,51 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
     private static int TrackSources => (int)Tune.Get("tracksources", 8);
     private const int NeighboursPerTrack = 30;
 
+    /// <summary>The list size asked for when building training candidates (it sizes the popular filler).</summary>
+    private const int TrainingCandidates = 100;
+
     public async Task<Recommendations> RecommendAsync(string userId, int count)
+    {
+        var (catalog, taste, candidates) = await CandidatesAsync(userId, count, null);
+
+        // A published model, when this silo has one, scores the whole list in one batch; the artist
+        // discount and the reasons stay the recommender's.
+        var model = ranker.Current;
+        var pool = candidates.Values.ToArray();
+        var scored = model?.ScoreUnit(CandidateFeatures.Build(pool, FeaturesAt(catalog, time.GetUtcNow(), taste?.Plays ?? 0)))
+            .Select((score, i) => (score, i)).ToDictionary(e => pool[e.i], e => e.score);
+        var ranked = HeuristicRanker.Rank(pool, catalog, count, scored is null ? null : c => scored[c]);
+        return new Recommendations(userId, model?.Version ?? HeuristicRanker.ModelVersion, [.. ranked.Select(r =>
+        {
+            var track = catalog.Tracks[r.Candidate.TrackIndex];
+            return new RecommendedTrack(track.TrackId, track.TrackName, track.Artists, track.Genres, Math.Round(r.Score, 4), [r.Candidate.Reason(catalog)]);
+        })]);
+    }
+
+    public async Task<CandidateSet> GetCandidatesAsync(CandidateRequest request)
+    {
+        var (catalog, _, candidates) = await CandidatesAsync(request.UserId, TrainingCandidates, request);
+        var pool = candidates.Values.OrderBy(c => c.TrackIndex).ToArray();
+        return new CandidateSet(
+            [.. pool.Select(c => catalog.Tracks[c.TrackIndex].TrackId)],
+            CandidateFeatures.Build(pool, FeaturesAt(catalog, request.At, request.ListenerPlays)),
+            [.. pool.Select(c => c.Score())]);
+    }
+
+    private FeatureContext FeaturesAt(TrackCatalog catalog, DateTimeOffset at, long plays) =>
+        new(catalog, id => occurrences.CountOf(ItemKinds.Track, id), at.UtcDateTime.Hour, plays);
+
+    /// <param name="asOf">For training: the listener as of an earlier moment (what was heard and the recent plays then).</param>
+    private async Task<(TrackCatalog, UserTaste?, Dictionary<int, Candidate>)> CandidatesAsync(string userId, int count, CandidateRequest? asOf)
     {
         var built = await data.Ready;
         var catalog = built.Catalog;
         var taste = await GrainFactory.GetGrain<IUserGrain>(userId).GetTasteAsync();
+        if (asOf is not null && taste is not null)
+        {
+            taste = taste with { RecentTrackIds = asOf.RecentTrackIds, HeardTrackIds = asOf.Excluded, Plays = asOf.ListenerPlays };
+        }
+
         var candidates = new Dictionary<int, Candidate>();
         var excluded = new HashSet<string>(taste?.HeardTrackIds ?? taste?.RecentTrackIds ?? [], StringComparer.Ordinal);
 
@@ -92,12 +133,7 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
             }
         }
 
-        var ranked = HeuristicRanker.Rank(candidates.Values, catalog, count);
-        return new Recommendations(userId, HeuristicRanker.ModelVersion, [.. ranked.Select(r =>
-        {
-            var track = catalog.Tracks[r.Candidate.TrackIndex];
-            return new RecommendedTrack(track.TrackId, track.TrackName, track.Artists, track.Genres, Math.Round(r.Score, 4), [r.Candidate.Reason(catalog)]);
-        })]);
+        return (catalog, taste, candidates);
     }
 
     private void AddContent(RecommenderData.Built built, UserTaste taste, Func<string, Candidate?> candidateFor)

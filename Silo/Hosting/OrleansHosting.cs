@@ -1,5 +1,6 @@
 using Encore.Catalog;
 using Encore.Pipeline;
+using Encore.Ranking;
 using Encore.Silo.Kafka;
 using Orleans.Dashboard;
 
@@ -21,6 +22,7 @@ internal static class OrleansHosting
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
         services.AddOptions<FeatureStateOptions>().BindConfiguration(FeatureStateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RankerOptions>().BindConfiguration(RankerOptions.SectionName).ValidateOnStart();
 
         // Read here because clustering and queue count shape the silo itself; validated again on start.
         var orleans = builder.Configuration.GetSection(OrleansSettings.SectionName).Get<OrleansSettings>() ?? new();

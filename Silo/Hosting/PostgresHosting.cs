@@ -1,5 +1,6 @@
 using System.Net;
 using Encore.Pipeline;
+using Encore.Ranking;
 using Encore.Storage;
 using Encore.Warehouse;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -89,6 +90,9 @@ internal static partial class PostgresHosting
             sp.GetRequiredService<ILogger<WarehouseSink>>()));
         services.Replace(ServiceDescriptor.Singleton<IWarehouseSink>(sp => sp.GetRequiredService<WarehouseSink>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WarehouseSink>());
+
+        // Model versions in table ranker.models, shared by every silo, instead of one grain's memory.
+        services.AddSingleton<IModelRegistry>(new PostgresModelRegistry(connectionString));
 
         // Grain state now outlives the silo only once written: feature grains keep writing in batches
         // (FeatureState:WriteEveryEvents / WriteInterval) and report offsets durable after each write.

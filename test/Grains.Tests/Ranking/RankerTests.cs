@@ -1,0 +1,136 @@
+using Encore.Ranking;
+using Encore.Recommendations;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Encore.Grains.Tests.Ranking;
+
+public sealed class RankerTests
+{
+    [Fact]
+    public void TheFeatureVectorOfAHandMadeCandidateIsExact()
+    {
+        var catalog = TestCatalogs.Synthetic;
+        var track = catalog.Tracks[7];
+        var strong = new Candidate(7) { ArtistNeighbour = 0.5, TrackNeighbour = 0.25, CoListen = 1, Content = 0.75, Trending = 0.125, GenreAffinity = 1 };
+        var weaker = new Candidate(8) { ArtistNeighbour = 0.75, Content = 0.5, Popular = 1 };
+        var context = new FeatureContext(catalog, id => id == track.TrackId ? 6 : 0, 13, 99);
+
+        var vectors = CandidateFeatures.Build([strong, weaker], context);
+
+        Assert.Equal(CandidateFeatures.Count, CandidateFeatures.Names.Length);
+        Assert.Equal(
+            [
+                0.5f, 0.25f, 0f, 1f, 0.75f, 0.125f, 0f, 1f,
+                0.5f, 1f, 0f, 1f, 1f, 1f, 0f, 1f,
+                track.Popularity / 100f, MathF.Log(7), 13f, MathF.Log(100),
+            ],
+            vectors[0]);
+        Assert.Equal([1f, 0f, 0f, 0f, 0.5f, 0f, 1f, 0f], vectors[1][8..16]);
+        Assert.Equal(vectors, CandidateFeatures.Build([strong, weaker], context));
+        Assert.Equal(16, CandidateFeatures.SchemaHash.Length);
+    }
+
+    [Theory]
+    [InlineData(false, RankerTrainer.LightGbm)]
+    [InlineData(true, RankerTrainer.FastTree)]
+    public void ATrainedModelRanksThePlantedStrongFeatureFirst(bool fastTreeOnly, string trainer)
+    {
+        var (model, used) = RankerTrainer.Train(PlantedGroups(seed: 1, count: 150), NullLogger.Instance, fastTreeOnly);
+        Assert.Equal(trainer, used);
+
+        // Through the bytes, as a silo loads it: serving scores what training produced.
+        var loaded = RankerModel.Load("ranker-1", RankerModel.From("ranker-1", model).ToBytes());
+        foreach (var group in PlantedGroups(seed: 2, count: 20))
+        {
+            var scores = loaded.Score(group.Features);
+            Assert.Equal(Planted(group), Array.IndexOf(scores, scores.Max()));
+        }
+    }
+
+    [Fact]
+    public void TheGatePublishesOnlyAModelThatBeatsTheOthersByTheMargin()
+    {
+        var catalog = TestCatalogs.Synthetic;
+        var groups = PlantedGroups(seed: 3, count: 10);
+        var perfect = RankerGate.Evaluate(groups, g => [.. g.Labels.Select(l => (double)l)], catalog);
+        var reversed = RankerGate.Evaluate(groups, g => [.. g.Labels.Select(l => 3.0 - l)], catalog);
+
+        Assert.Equal(new RankingQuality(1, 1, 10), perfect);
+        Assert.True(reversed.Ndcg < 0.5);
+        Assert.False(RankerGate.ShouldPublish(reversed, [perfect], 0.02));
+        Assert.True(RankerGate.ShouldPublish(perfect, [reversed], 0.02));
+        Assert.False(RankerGate.ShouldPublish(new RankingQuality(0.5, 0.505, 10), [new RankingQuality(0.5, 0.5, 10)], 0.02));
+        Assert.True(RankerGate.ShouldPublish(new RankingQuality(0.5, 0.51, 10), [new RankingQuality(0.5, 0.5, 10), new RankingQuality(0.4, 0.4, 10)], 0.02));
+        Assert.False(RankerGate.ShouldPublish(new RankingQuality(0.4, 0.9, 10), [new RankingQuality(0.5, 0.5, 10)], 0.02));
+    }
+
+    [Fact]
+    public void TrainAndGateRejectsAModelWorseThanTheHeuristic()
+    {
+        // The heuristic's scores are the labels themselves: no model can beat a perfect list.
+        var train = PlantedGroups(seed: 4, count: 100);
+        var holdout = PlantedGroups(seed: 5, count: 20).Select(g => g with { HeuristicScores = [.. g.Labels.Select(l => (double)l)] }).ToArray();
+        var reserved = new ModelVersions().Reserve(DateTimeOffset.UnixEpoch);
+
+        var (info, model) = RankerTrainingService.TrainAndGate(reserved, train, holdout, null, TestCatalogs.Synthetic, new RankerOptions(), NullLogger.Instance);
+
+        Assert.Equal(ModelStatus.Rejected, info.Status);
+        Assert.NotNull(model);
+        Assert.Equal(1.0, info.Metrics["heuristic.ndcg@20"]);
+        Assert.Equal(100, info.Metrics["trainGroups"]);
+        Assert.Equal(20, info.Metrics["holdoutGroups"]);
+        Assert.Equal(RankerTrainer.LightGbm, info.Trainer);
+    }
+
+    [Fact]
+    public void TheMemoryRegistryKeepsEveryVersionAndServesTheNewestPublished()
+    {
+        var versions = new ModelVersions();
+        var first = versions.Reserve(DateTimeOffset.UnixEpoch);
+        var second = versions.Reserve(DateTimeOffset.UnixEpoch.AddHours(1));
+        Assert.Equal(("ranker-1", "ranker-2"), (first.Version, second.Version));
+        Assert.Null(versions.GetActive());
+
+        versions.Complete(first with { Status = ModelStatus.Published, Metrics = new() { ["ndcg@20"] = 0.25 } }, [1, 2, 3]);
+        versions.Complete(second with { Status = ModelStatus.Rejected, Note = "worse" }, [4]);
+
+        var list = versions.List();
+        Assert.Equal("ranker-1", list.Active);
+        Assert.Equal(["ranker-2", "ranker-1"], list.Versions.Select(v => v.Version));
+        Assert.Equal([ModelStatus.Rejected, ModelStatus.Published], list.Versions.Select(v => v.Status));
+        Assert.Equal(0.25, list.Versions[1].Metrics["ndcg@20"]);
+        var active = versions.GetActive();
+        Assert.Equal("ranker-1", active!.Info.Version);
+        Assert.Equal([1, 2, 3], active.Bytes);
+        Assert.Throws<ArgumentException>(() => versions.Complete(first with { Version = "ranker-9" }, null));
+    }
+
+    /// <summary>The candidate whose content score is the group's highest.</summary>
+    private static int Planted(TrainingGroup group) =>
+        Enumerable.Range(0, group.Features.Length).MaxBy(i => group.Features[i][4]);
+
+    /// <summary>
+    /// Groups of 20 candidates (tracks of distinct artists) with random features below 0.8, but for one
+    /// candidate whose content score is above 0.9: it was completed (3), the runner-up by content played
+    /// (2), the rest not played.
+    /// </summary>
+    private static TrainingGroup[] PlantedGroups(int seed, int count)
+    {
+        var catalog = TestCatalogs.Synthetic;
+        var random = new Random(seed);
+        var tracks = Enumerable.Range(0, catalog.Count).DistinctBy(i => catalog.Tracks[i].Artists[0]).Take(2000).ToArray();
+        return [.. Enumerable.Range(0, count).Select(g =>
+        {
+            var chosen = tracks.OrderBy(_ => random.Next()).Take(20).ToArray();
+            var features = chosen.Select(_ => Enumerable.Range(0, CandidateFeatures.Count).Select(_ => (float)random.NextDouble() * 0.8f).ToArray()).ToArray();
+            features[random.Next(20)][4] = 0.9f + (float)random.NextDouble() * 0.1f;
+            var order = Enumerable.Range(0, 20).OrderByDescending(i => features[i][4]).ToArray();
+            var labels = new float[20];
+            labels[order[0]] = 3;
+            labels[order[1]] = 2;
+            var ids = chosen.Select(i => catalog.Tracks[i].TrackId).ToArray();
+            return new TrainingGroup($"listener-{seed}-{g}", ids, features, [.. features.Select(f => (double)f[0])], labels,
+                new HashSet<string>([ids[order[0]], ids[order[1]]]), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddHours(1));
+        })];
+    }
+}
