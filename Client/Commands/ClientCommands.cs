@@ -11,6 +11,7 @@ internal static class ClientCommands
         GenerateCommand.Create(),
         ReplayCommand.Create(),
         EvaluateCommand.Create(),
+        TrainCommand.Create(),
         RecommendCommand.Create(),
         UserCommand.Create(),
         TrackCommand.Create(),

@@ -122,7 +122,7 @@ public sealed partial class RankerTrainingService(
     /// <summary>Listeners with an active user grain anywhere in the cluster, at most <paramref name="max"/>, chosen by hash.</summary>
     private async Task<string[]> SampleListenersAsync(int max)
     {
-        var type = grains.GetGrain<IUserGrain>("").GetGrainId().Type;
+        var type = grains.GetGrain<IUserGrain>("type-probe").GetGrainId().Type;
         var ids = await grains.GetGrain<IManagementGrain>(0).GetActiveGrains(type);
         return [.. ids.Select(id => id.Key.ToString()!)
             .OrderBy(id => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(id))), StringComparer.Ordinal)

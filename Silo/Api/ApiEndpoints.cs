@@ -12,6 +12,7 @@ internal static class ApiEndpoints
         api.MapTrendingEndpoints();
         api.MapStatsEndpoints();
         api.MapEventEndpoints();
+        api.MapModelEndpoints();
         return app;
     }
 }

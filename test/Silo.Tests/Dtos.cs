@@ -26,3 +26,9 @@ public sealed record ProblemDto(int Status, string Title, string? Detail, EventE
 public sealed record EventErrorDto(int Index, string? EventId, string Reason);
 
 public sealed record AcceptedDto(int Accepted);
+
+internal sealed record ModelsDto(string? Active, ModelDto[] Versions);
+
+internal sealed record ModelDto(string Version, DateTimeOffset TrainedAt, Dictionary<string, double> Metrics, string Status, string? Note);
+
+internal sealed record TrainDto(string Version);

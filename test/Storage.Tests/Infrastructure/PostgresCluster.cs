@@ -1,4 +1,5 @@
 using Encore.Pipeline;
+using Encore.Ranking;
 using Encore.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,6 +59,7 @@ internal static class PostgresCluster
             });
             silo.AddEncoreFeatures();
             silo.Services.AddOptions<FeatureStateOptions>().BindConfiguration(FeatureStateOptions.SectionName);
+            silo.Services.AddOptions<RankerOptions>().BindConfiguration(RankerOptions.SectionName);
             silo.Services.Configure<PipelineOptions>(o =>
             {
                 o.DeclareInterval = TimeSpan.FromMilliseconds(50);
