@@ -1,0 +1,73 @@
+// The ranker's costs: fitting LambdaRank on as many rows as a training over a large stream produces,
+// and what scoring a candidate list with the model adds to a recommendation request.
+//
+//   dotnet run -c Release --project bench/Ranker.Benchmarks -- [groups 5000] [candidates 200] [requests 2000]
+//
+// Groups stand for sampled listeners (Ranker:MaxListeners, 5 000 by default), candidates for the
+// recommender's list (200 to 300 for a warm listener). Features are random with a planted signal,
+// so the fit does real work; the scoring path is the recommender's: CandidateFeatures.Build over real
+// Candidate objects, one batch through the transformer, then the artist discount.
+using System.Diagnostics;
+using Encore.Catalog;
+using Encore.Ranking;
+using Encore.Recommendations;
+using Microsoft.Extensions.Logging.Abstractions;
+
+var groups = args.Length > 0 ? int.Parse(args[0]) : 5_000;
+var candidates = args.Length > 1 ? int.Parse(args[1]) : 200;
+var requests = args.Length > 2 ? int.Parse(args[2]) : 2_000;
+var random = new Random(1);
+var catalog = TrackCatalog.Synthetic();
+
+Console.WriteLine($"training: {groups:N0} groups x {candidates} candidates = {groups * candidates:N0} rows, {CandidateFeatures.Count} features");
+var training = Enumerable.Range(0, groups).Select(g =>
+{
+    var features = Enumerable.Range(0, candidates).Select(_ => Enumerable.Range(0, CandidateFeatures.Count).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
+    var labels = features.Select(f => f[0] + 0.5f * f[3] + 0.3f * (float)random.NextDouble() > 1.2f ? 3f : f[1] > 0.9f ? 1f : 0f).ToArray();
+    return new TrainingGroup($"g{g}", new string[candidates], features, new double[candidates], labels, new HashSet<string>(), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+}).ToArray();
+var fit = Stopwatch.StartNew();
+var (transformer, trainer) = RankerTrainer.Train(training, NullLogger.Instance);
+Console.WriteLine($"trained with {trainer} in {fit.Elapsed.TotalSeconds:F1} s");
+
+var model = RankerModel.Load("bench", RankerModel.From("bench", transformer).ToBytes());
+var context = new FeatureContext(catalog, _ => random.Next(100), 12, 250);
+var lists = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, candidates).Select(_ => new Candidate(random.Next(catalog.Count))
+{
+    ArtistNeighbour = random.NextDouble(),
+    TrackNeighbour = random.NextDouble() < 0.5 ? random.NextDouble() : 0,
+    CoListen = random.NextDouble() < 0.3 ? random.NextDouble() : 0,
+    Content = random.NextDouble(),
+    Popular = random.NextDouble() < 0.2 ? 1 : 0,
+    GenreAffinity = random.NextDouble(),
+}).DistinctBy(c => c.TrackIndex).ToArray()).ToArray();
+
+double[] Time(Func<Candidate[], int> run)
+{
+    for (var i = 0; i < 200; i++)
+    {
+        run(lists[i % lists.Length]);
+    }
+
+    var times = new double[requests];
+    for (var i = 0; i < requests; i++)
+    {
+        var started = Stopwatch.GetTimestamp();
+        run(lists[i % lists.Length]);
+        times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    Array.Sort(times);
+    return times;
+}
+
+var heuristic = Time(pool => HeuristicRanker.Rank(pool, catalog, 20).Count);
+var scored = Time(pool =>
+{
+    var scores = model.ScoreUnit(CandidateFeatures.Build(pool, context)).Select((s, i) => (s, i)).ToDictionary(e => pool[e.i], e => e.s);
+    return HeuristicRanker.Rank(pool, catalog, 20, c => scores[c]).Count;
+});
+string P(double[] t, double q) => $"{t[(int)Math.Min(t.Length - 1, q * t.Length)]:F3}";
+Console.WriteLine($"ranking {candidates} candidates to 20, {requests:N0} requests, ms:");
+Console.WriteLine($"  heuristic        p50 {P(heuristic, 0.5)}  p99 {P(heuristic, 0.99)}");
+Console.WriteLine($"  model (features, batch score, discount)  p50 {P(scored, 0.5)}  p99 {P(scored, 0.99)}");
