@@ -20,34 +20,57 @@ public interface IModelRegistry
     Task<StoredModel?> GetActiveAsync();
 }
 
-/// <summary>Versions in memory; the state of <see cref="ModelRegistryGrain"/>. Not thread-safe: the grain serialises calls.</summary>
-public sealed class ModelVersions
+/// <summary>Versions in one process's memory: the state of <see cref="ModelRegistryGrain"/>.</summary>
+public sealed class MemoryModelRegistry : IModelRegistry
 {
+    private readonly Lock _lock = new();
     private readonly List<(ModelVersionInfo Info, byte[]? Bytes)> _versions = [];
 
-    public ModelVersionInfo Reserve(DateTimeOffset at)
+    public Task<ModelVersionInfo> ReserveAsync(DateTimeOffset at)
     {
-        var number = _versions.Count + 1;
-        var info = new ModelVersionInfo($"ranker-{number}", number, at, ModelStatus.Training, [], CandidateFeatures.SchemaHash, null, null, "", null);
-        _versions.Add((info, null));
-        return info;
-    }
-
-    public void Complete(ModelVersionInfo version, byte[]? model)
-    {
-        var index = _versions.FindIndex(v => v.Info.Version == version.Version);
-        if (index < 0)
+        lock (_lock)
         {
-            throw new ArgumentException($"Version {version.Version} was never reserved.", nameof(version));
+            var number = _versions.Count + 1;
+            var info = new ModelVersionInfo($"ranker-{number}", number, at, ModelStatus.Training, [], CandidateFeatures.SchemaHash, null, null, "", null);
+            _versions.Add((info, null));
+            return Task.FromResult(info);
         }
-
-        _versions[index] = (version, model);
     }
 
-    public ModelList List() =>
-        new(ActiveIndex() is var a and >= 0 ? _versions[a].Info.Version : null, [.. _versions.Select(v => v.Info).Reverse()]);
+    public Task CompleteAsync(ModelVersionInfo version, byte[]? model)
+    {
+        lock (_lock)
+        {
+            var index = _versions.FindIndex(v => v.Info.Version == version.Version);
+            if (index < 0)
+            {
+                throw new ArgumentException($"Version {version.Version} was never reserved.", nameof(version));
+            }
 
-    public StoredModel? GetActive() => ActiveIndex() is var a and >= 0 ? new StoredModel(_versions[a].Info, _versions[a].Bytes!) : null;
+            _versions[index] = (version, model);
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task<ModelList> ListAsync()
+    {
+        lock (_lock)
+        {
+            var active = ActiveIndex();
+            return Task.FromResult(new ModelList(active >= 0 ? _versions[active].Info.Version : null, [.. _versions.Select(v => v.Info).Reverse()]));
+        }
+    }
+
+    public async Task<string?> GetActiveVersionAsync() => (await ListAsync()).Active;
+
+    public Task<StoredModel?> GetActiveAsync()
+    {
+        lock (_lock)
+        {
+            var active = ActiveIndex();
+            return Task.FromResult(active >= 0 ? new StoredModel(_versions[active].Info, _versions[active].Bytes!) : null);
+        }
+    }
 
     /// <summary>The newest published version (versions are kept in the order they were reserved).</summary>
     private int ActiveIndex() => _versions.FindLastIndex(v => v.Info.Status == ModelStatus.Published && v.Bytes is not null);
@@ -55,21 +78,17 @@ public sealed class ModelVersions
 
 internal sealed class ModelRegistryGrain : Grain, IModelRegistryGrain
 {
-    private readonly ModelVersions _versions = new();
+    private readonly MemoryModelRegistry _versions = new();
 
-    public Task<ModelVersionInfo> ReserveAsync(DateTimeOffset at) => Task.FromResult(_versions.Reserve(at));
+    public Task<ModelVersionInfo> ReserveAsync(DateTimeOffset at) => _versions.ReserveAsync(at);
 
-    public Task CompleteAsync(ModelVersionInfo version, byte[]? model)
-    {
-        _versions.Complete(version, model);
-        return Task.CompletedTask;
-    }
+    public Task CompleteAsync(ModelVersionInfo version, byte[]? model) => _versions.CompleteAsync(version, model);
 
-    public Task<ModelList> ListAsync() => Task.FromResult(_versions.List());
+    public Task<ModelList> ListAsync() => _versions.ListAsync();
 
-    public Task<string?> GetActiveVersionAsync() => Task.FromResult(_versions.List().Active);
+    public Task<string?> GetActiveVersionAsync() => _versions.GetActiveVersionAsync();
 
-    public Task<StoredModel?> GetActiveAsync() => Task.FromResult(_versions.GetActive());
+    public Task<StoredModel?> GetActiveAsync() => _versions.GetActiveAsync();
 }
 
 /// <summary>The registry without PostgreSQL: one grain's memory, shared by the cluster.</summary>

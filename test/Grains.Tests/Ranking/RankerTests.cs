@@ -65,12 +65,12 @@ public sealed class RankerTests
     }
 
     [Fact]
-    public void TrainAndGateRejectsAModelWorseThanTheHeuristic()
+    public async Task TrainAndGateRejectsAModelWorseThanTheHeuristic()
     {
         // The heuristic's scores are the labels themselves: no model can beat a perfect list.
         var train = PlantedGroups(seed: 4, count: 100);
         var holdout = PlantedGroups(seed: 5, count: 20).Select(g => g with { HeuristicScores = [.. g.Labels.Select(l => (double)l)] }).ToArray();
-        var reserved = new ModelVersions().Reserve(DateTimeOffset.UnixEpoch);
+        var reserved = await new MemoryModelRegistry().ReserveAsync(DateTimeOffset.UnixEpoch);
 
         var (info, model) = RankerTrainingService.TrainAndGate(reserved, train, holdout, null, TestCatalogs.Synthetic, new RankerOptions(), NullLogger.Instance);
 
@@ -83,26 +83,26 @@ public sealed class RankerTests
     }
 
     [Fact]
-    public void TheMemoryRegistryKeepsEveryVersionAndServesTheNewestPublished()
+    public async Task TheMemoryRegistryKeepsEveryVersionAndServesTheNewestPublished()
     {
-        var versions = new ModelVersions();
-        var first = versions.Reserve(DateTimeOffset.UnixEpoch);
-        var second = versions.Reserve(DateTimeOffset.UnixEpoch.AddHours(1));
+        var versions = new MemoryModelRegistry();
+        var first = await versions.ReserveAsync(DateTimeOffset.UnixEpoch);
+        var second = await versions.ReserveAsync(DateTimeOffset.UnixEpoch.AddHours(1));
         Assert.Equal(("ranker-1", "ranker-2"), (first.Version, second.Version));
-        Assert.Null(versions.GetActive());
+        Assert.Null(await versions.GetActiveAsync());
 
-        versions.Complete(first with { Status = ModelStatus.Published, Metrics = new() { ["ndcg@20"] = 0.25 } }, [1, 2, 3]);
-        versions.Complete(second with { Status = ModelStatus.Rejected, Note = "worse" }, [4]);
+        await versions.CompleteAsync(first with { Status = ModelStatus.Published, Metrics = new() { ["ndcg@20"] = 0.25 } }, [1, 2, 3]);
+        await versions.CompleteAsync(second with { Status = ModelStatus.Rejected, Note = "worse" }, [4]);
 
-        var list = versions.List();
+        var list = await versions.ListAsync();
         Assert.Equal("ranker-1", list.Active);
         Assert.Equal(["ranker-2", "ranker-1"], list.Versions.Select(v => v.Version));
         Assert.Equal([ModelStatus.Rejected, ModelStatus.Published], list.Versions.Select(v => v.Status));
         Assert.Equal(0.25, list.Versions[1].Metrics["ndcg@20"]);
-        var active = versions.GetActive();
+        var active = await versions.GetActiveAsync();
         Assert.Equal("ranker-1", active!.Info.Version);
         Assert.Equal([1, 2, 3], active.Bytes);
-        Assert.Throws<ArgumentException>(() => versions.Complete(first with { Version = "ranker-9" }, null));
+        await Assert.ThrowsAsync<ArgumentException>(() => versions.CompleteAsync(first with { Version = "ranker-9" }, null));
     }
 
     /// <summary>The candidate whose content score is the group's highest.</summary>
