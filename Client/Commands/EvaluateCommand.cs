@@ -145,7 +145,7 @@ internal static class EvaluateCommand
         return EvaluationDataset.TryParse(text, out var dataset, out var error) ? dataset : ParseError<EvaluationDataset>(result, error!);
     }
 
-    private static Uri? ParseApi(ArgumentResult result)
+    internal static Uri? ParseApi(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
         return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)

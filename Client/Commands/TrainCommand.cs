@@ -14,9 +14,24 @@ internal static class TrainCommand
         {
             Description = "The HTTP API of any silo.",
             DefaultValueFactory = _ => new Uri("http://localhost:8080"),
+            CustomParser = EvaluateCommand.ParseApi,
         };
         var noWait = new Option<bool>("--no-wait") { Description = "Return once the training has started." };
-        var timeout = new Option<TimeSpan>("--timeout") { Description = "How long to wait for the outcome.", DefaultValueFactory = _ => TimeSpan.FromMinutes(30) };
+        var timeout = new Option<TimeSpan>("--timeout")
+        {
+            Description = "How long to wait for the outcome: 90s, 10m, 1h.",
+            DefaultValueFactory = _ => TimeSpan.FromMinutes(30),
+            CustomParser = result =>
+            {
+                if (GenerateCommand.TryParseDuration(result.Tokens.Count > 0 ? result.Tokens[0].Value : "", out var duration))
+                {
+                    return duration;
+                }
+
+                result.AddError("--timeout is not a positive duration such as 90s or 10m.");
+                return default;
+            },
+        };
         var command = new Command("train", "Train and gate a ranker now; prints the version and, when it ends, its status and metrics.") { api, noWait, timeout };
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
