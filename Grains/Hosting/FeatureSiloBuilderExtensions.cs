@@ -1,5 +1,6 @@
 using Encore.Catalog;
 using Encore.Features;
+using Encore.Pipeline;
 using Encore.Recommendations;
 using Encore.Similarity;
 using Encore.Stats;
@@ -28,6 +29,7 @@ public static class FeatureSiloBuilderExtensions
         services.TryAddSingleton<IPipelineStats>(sp => sp.GetRequiredService<PipelineStats>());
         services.TryAddKeyedSingleton(Clocks.Windows, TimeProvider.System);
         services.TryAddSingleton<IWarehouseSink, NullWarehouseSink>();
+        services.TryAddSingleton<IDeadLetters, LoggedDeadLetters>();
         services.AddHostedService<FeatureWarmup>();
         silo.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         return silo;
