@@ -103,3 +103,38 @@ public static class CoOccurrenceDeltas
         return applied;
     }
 }
+
+/// <summary>
+/// A grain's ranked neighbour list, kept between requests: ranking a popular item's thousands of
+/// partners costs more than the rest of a recommendation, and the ranking changes slowly. Recomputed
+/// when the partners changed and the list is older than <see cref="MaxAge"/> (the partners' counts
+/// come from a snapshot of that age anyway), and every half minute for the partners' counts alone.
+/// </summary>
+public sealed class NeighbourCache
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(3);
+
+    private Neighbour[] _ranked = [];
+    private long _rankedAt;
+    private bool _changed = true;
+
+    /// <summary>The partners changed: the next read past <see cref="MaxAge"/> ranks them again.</summary>
+    public void Changed() => _changed = true;
+
+    public Neighbour[] Nearest(CoOccurrences items, int count, Func<string, long> occurrencesOf)
+    {
+        var age = TimeProvider.System.GetElapsedTime(_rankedAt);
+        var stale = (_changed && age > MaxAge) || age > 10 * MaxAge;
+        if (stale || (_ranked.Length < count && _ranked.Length < items.Partners.Count))
+        {
+            _ranked = items.Nearest(Math.Max(count, Keep), occurrencesOf);
+            _rankedAt = TimeProvider.System.GetTimestamp();
+            _changed = false;
+        }
+
+        return _ranked.Length <= count ? _ranked : _ranked[..count];
+    }
+
+    /// <summary>How many neighbours are ranked and kept at least: what the recommender asks of an artist.</summary>
+    private const int Keep = 300;
+}
