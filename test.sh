@@ -46,7 +46,7 @@ if [ -z "${ENCORE_TEST_POSTGRES:-}" ]; then
   log "starting PostgreSQL on 127.0.0.1:$port"
   as_pg "$pg_bin/initdb" -D "$work/pg" -U encore --auth=trust -E UTF8 >/dev/null \
     && as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w \
-         -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+         -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null \
     || { echo "PostgreSQL did not start"; cat "$work/pg/server.log" 2>/dev/null; exit 1; }
   pg_started=1
   export ENCORE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=encore;Database=postgres"

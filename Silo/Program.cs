@@ -1,6 +1,7 @@
 using Encore.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.PreferUrlsFromEnvironmentAndCommandLine(args);
 builder.AddEncoreSilo().AddEncoreWeb();
 
 var app = builder.Build();

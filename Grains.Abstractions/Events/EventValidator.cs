@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -13,6 +14,8 @@ public enum RejectReason
     NegativeMsPlayed,
     FutureTimestamp,
     UnknownTrack,
+    StringTooLong,
+    ControlCharacter,
 }
 
 /// <summary>The outcome of validating one message: the event, or the reason it was rejected.</summary>
@@ -30,6 +33,12 @@ public readonly record struct EventValidation(ListeningEvent? Event, RejectReaso
 public static class EventValidator
 {
     public const int MaxValueBytes = 64 * 1024;
+
+    /// <summary>
+    /// The most UTF-8 bytes of an id (eventId, userId, trackId) and of any other string field: ids are
+    /// grain keys and indexed warehouse columns, which must not grow without bound.
+    /// </summary>
+    public const int MaxStringBytes = 256;
 
     /// <summary>How far in the future an event's end time may lie before it is rejected.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromDays(1);
@@ -63,6 +72,57 @@ public static class EventValidator
     public static EventValidation Validate(ListeningEvent candidate, DateTimeOffset now, Func<string, bool> isKnownTrack) =>
         Validate(WireEvent.From(candidate), now, isKnownTrack);
 
+    /// <summary>
+    /// The bounds every string of an event obeys, for values that arrive elsewhere (a route or query
+    /// value naming a user, track or genre): null when <paramref name="value"/> is acceptable.
+    /// </summary>
+    public static EventValidation? CheckString(string field, string value)
+    {
+        var surrogates = false;
+        foreach (var c in value)
+        {
+            if (c is <= '\u001F' or '\u007F')
+            {
+                return EventValidation.Reject(RejectReason.ControlCharacter,
+                    $"field '{field}' contains the control character U+{(int)c:X4}; control characters (U+0000-U+001F, U+007F) are not allowed");
+            }
+
+            surrogates |= char.IsSurrogate(c);
+        }
+
+        // An escaped lone surrogate ("\ud800") is valid JSON but no UTF-8 text: PostgreSQL could not store it.
+        if (surrogates && !HasValidSurrogates(value))
+        {
+            return EventValidation.Reject(RejectReason.InvalidField, $"field '{field}' contains an unpaired UTF-16 surrogate");
+        }
+
+        // A char is at most 3 UTF-8 bytes, so short strings need no count.
+        if (value.Length * 3 > MaxStringBytes && Encoding.UTF8.GetByteCount(value) is var bytes && bytes > MaxStringBytes)
+        {
+            return EventValidation.Reject(RejectReason.StringTooLong,
+                $"field '{field}' is {bytes} bytes (UTF-8); the limit is {MaxStringBytes}");
+        }
+
+        return null;
+    }
+
+    private static bool HasValidSurrogates(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static EventValidation Validate(WireEvent wire, DateTimeOffset now, Func<string, bool> isKnownTrack)
     {
         if (string.IsNullOrWhiteSpace(wire.EventId))
@@ -78,6 +138,14 @@ public static class EventValidator
         if (string.IsNullOrWhiteSpace(wire.TrackId))
         {
             return Missing("trackId");
+        }
+
+        foreach (var (field, value) in wire.Strings())
+        {
+            if (value is not null && CheckString(field, value) is { } rejected)
+            {
+                return rejected;
+            }
         }
 
         if (wire.Ts is not { } ts)
@@ -137,6 +205,12 @@ public static class EventValidator
         public bool? Shuffle { get; set; }
         public string? Platform { get; set; }
         public string? Country { get; set; }
+
+        public IEnumerable<(string Field, string? Value)> Strings() =>
+        [
+            ("eventId", EventId), ("userId", UserId), ("trackId", TrackId), ("reasonStart", ReasonStart),
+            ("reasonEnd", ReasonEnd), ("platform", Platform), ("country", Country),
+        ];
 
         public static WireEvent From(ListeningEvent e) => new()
         {

@@ -1,5 +1,6 @@
 using Encore.Catalog;
 using Encore.Features;
+using Encore.Pipeline;
 using Encore.Ranking;
 using Encore.Recommendations;
 using Encore.Similarity;
@@ -31,6 +32,7 @@ public static class FeatureSiloBuilderExtensions
         services.TryAddSingleton<IPipelineStats>(sp => sp.GetRequiredService<PipelineStats>());
         services.TryAddKeyedSingleton(Clocks.Windows, TimeProvider.System);
         services.TryAddSingleton<IWarehouseSink, NullWarehouseSink>();
+        services.TryAddSingleton<IDeadLetters, LoggedDeadLetters>();
         services.AddHostedService<FeatureWarmup>();
 
         // The ranker: the model in place, the registry (one grain's memory unless the PostgreSQL wiring

@@ -11,15 +11,21 @@ namespace Encore.Pipeline;
 /// A write that fails (the database is away) changes nothing durable: the changes stay counted as
 /// unwritten and the next write takes them along.
 /// </summary>
+/// <param name="writeEveryFactor">
+/// Multiplies <see cref="FeatureStateOptions.WriteEveryEvents"/> for a grain whose state is large and
+/// changes often (the occurrence counts), so that it writes about once per interval instead.
+/// </param>
 internal sealed class FeatureStatePersister<TState>(
     Grain grain,
     IGrainFactory grainFactory,
     IPersistentState<TState> state,
     IOptions<FeatureStateOptions> options,
-    ILogger logger)
+    ILogger logger,
+    int writeEveryFactor = 1)
     where TState : IHasAppliedOffsets
 {
     private readonly FeatureStateOptions _options = options.Value;
+    private readonly long _writeEvery = (long)options.Value.WriteEveryEvents * writeEveryFactor;
     private readonly Dictionary<int, long> _written = [];
     private int _unwritten;
     private IGrainTimer? _timer;
@@ -70,7 +76,7 @@ internal sealed class FeatureStatePersister<TState>(
     public async Task ChangedAsync(int changes, int partition)
     {
         _unwritten += changes;
-        if (_unwritten < _options.WriteEveryEvents)
+        if (_unwritten < _writeEvery)
         {
             return;
         }

@@ -30,6 +30,7 @@ internal sealed partial class PartitionGrain(
     CatalogHolder catalogHolder,
     IPipelineStats stats,
     IWarehouseSink warehouse,
+    IDeadLetters deadLetters,
     IOptions<PipelineOptions> options,
     IOptions<FeatureStateOptions> featureState,
     ILogger<PartitionGrain> logger)
@@ -38,6 +39,7 @@ internal sealed partial class PartitionGrain(
     private readonly Dictionary<GrainId, Undurable> _undurable = [];
     private readonly Dictionary<string, TrendingEntry> _trending = new(StringComparer.Ordinal);
     private readonly ReplayFence _fence = new();
+    private readonly PoisonGuard _poison = new(options.Value);
     private TrackCatalog _catalog = null!;
     private int _partition;
     private long _nextOffset = -1;
@@ -142,20 +144,14 @@ internal sealed partial class PartitionGrain(
             return;
         }
 
-        var attempts = await Task.WhenAll(byUser.Select(async entry =>
-        {
-            var grain = GrainFactory.GetGrain<IUserGrain>(entry.Key);
-            var result = await TryApplyAsync(grain.GetGrainId(), entry.Value[0].Offset, entry.Value[^1].Offset,
-                () => grain.ApplyAsync(new UserBatch(_partition, [.. entry.Value], FedActivationOf(grain.GetGrainId()))));
-            return (Grain: grain.GetGrainId(), UserId: entry.Key, LastOffset: entry.Value[^1].Offset, Result: result);
-        }));
+        var attempts = await Task.WhenAll(byUser.Select(entry => ApplyUserAsync(entry.Key, _poison.Pending(entry.Value))));
         var users = attempts.Where(u => u.Result is not null).Select(u => (u.Grain, u.UserId, u.LastOffset, Result: u.Result!)).ToList();
 
         // Track grains keep one watermark per partition, moved to the end of each delta. A delta without
         // the plays of a user whose call failed would let them drop those plays when the replay brings
         // them: no track gets anything of this batch, and nothing is declared past it until a replay
         // has processed it whole.
-        var complete = users.Count == attempts.Length;
+        var complete = attempts.All(u => u.Done);
         if (complete)
         {
             CloseGap(firstOffset, lastOffset);
@@ -254,6 +250,52 @@ internal sealed partial class PartitionGrain(
         }
     }
 
+    /// <summary>
+    /// Feeds one user's events of a batch. Done is false when the call failed (the partition replays);
+    /// a result is null also when every event was dead-lettered (see <see cref="PoisonGuard"/>).
+    /// </summary>
+    private async Task<(GrainId Grain, string UserId, long LastOffset, UserApplyResult? Result, bool Done)> ApplyUserAsync(
+        string userId, List<PartitionEvent> events)
+    {
+        var grain = GrainFactory.GetGrain<IUserGrain>(userId);
+        var id = grain.GetGrainId();
+        if (events.Count == 0)
+        {
+            return (id, userId, -1, null, true);
+        }
+
+        if (!_poison.IsSuspect(id, events[0].Offset))
+        {
+            var result = await TryApplyAsync(id, events[0].Offset, events[^1].Offset,
+                () => grain.ApplyAsync(new UserBatch(_partition, [.. events], FedActivationOf(id))));
+            return (id, userId, events[^1].Offset, result, result is not null);
+        }
+
+        var isolated = await TryApplyAsync(id, events[0].Offset, events[^1].Offset, () => _poison.IsolateAsync(
+            id, events, e => grain.ApplyAsync(new UserBatch(_partition, [e], FedActivationOf(id))), deadLetters));
+        if (isolated is null)
+        {
+            return (id, userId, -1, null, false);
+        }
+
+        // The failed calls recorded the grain as sent up to the end of the range; it was sent only what it applied.
+        if (_undurable.TryGetValue(id, out var known))
+        {
+            var trimmed = known with { LastSent = Math.Max(known.DurableNext - 1, events[0].Offset - 1) };
+            if (trimmed.DurableNext > trimmed.LastSent)
+            {
+                _undurable.Remove(id);
+            }
+            else
+            {
+                _undurable[id] = trimmed;
+            }
+        }
+
+        stats.RecordRejected(isolated.DeadLettered);
+        return (id, userId, isolated.LastApplied, isolated.Result, true);
+    }
+
     public Task OnCompletedAsync() => Task.CompletedTask;
 
     public Task OnErrorAsync(Exception ex)
@@ -291,7 +333,7 @@ internal sealed partial class PartitionGrain(
 
         _undurable[grain] = known.Since == default
             ? new Undurable(durableNext, lastSent, DateTime.UtcNow, activation)
-            : new Undurable(durableNext, Math.Max(known.LastSent, lastSent), known.Since, activation);
+            : new Undurable(durableNext, Math.Max(known.LastSent, lastSent), known.Since, activation, known.AwaitingReplay && durableNext <= known.LastSent);
     }
 
     private async Task RequestReplayIfNeededAsync()
@@ -339,11 +381,14 @@ internal sealed partial class PartitionGrain(
     {
         try
         {
-            return await apply();
+            var result = await apply();
+            _poison.Succeeded(grain);
+            return result;
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             LogApplyFailed(logger, exception, grain, _partition, firstOffset);
+            _poison.Failed(grain, firstOffset, exception);
             var known = _undurable.GetValueOrDefault(grain);
             _undurable[grain] = known.Since == default
                 ? new Undurable(firstOffset, lastOffset, DateTime.UtcNow, Guid.Empty)
@@ -360,7 +405,7 @@ internal sealed partial class PartitionGrain(
     private void Lost(GrainId grain, Undurable known, long durableNext)
     {
         LogLost(logger, grain, _partition, durableNext, known.LastSent);
-        _undurable[grain] = known with { DurableNext = durableNext };
+        _undurable[grain] = known with { DurableNext = durableNext, Since = DateTime.UtcNow, AwaitingReplay = true };
         OpenGap(Math.Min(known.DurableNext, durableNext), known.LastSent);
         _replayRequested = true;
     }
@@ -371,11 +416,16 @@ internal sealed partial class PartitionGrain(
     /// </summary>
     private async Task CheckUndurableAsync()
     {
-        var stale = DateTime.UtcNow - 2 * featureState.Value.WriteInterval;
-        foreach (var (grain, known) in _undurable.Where(e => e.Value.Since < stale).ToList())
+        // A grain known to have lost effects waits for the replay asked for it: declaring the loss again
+        // before that replay arrives would ask for another and fence this one out, for ever on a machine
+        // slow enough that a replay takes longer than the check. Only a long wait asks again.
+        var now = DateTime.UtcNow;
+        var interval = featureState.Value.WriteInterval;
+        foreach (var (grain, known) in _undurable.Where(e => e.Value.Since < now - (e.Value.AwaitingReplay ? 8 : 2) * interval).ToList())
         {
             var flushed = await GrainFactory.GetGrain<IFeatureGrain>(grain).FlushAsync(_partition);
-            if (flushed.NextOffset <= known.LastSent || (known.Activation != Guid.Empty && flushed.Activation != known.Activation))
+            var newActivation = known.Activation != Guid.Empty && flushed.Activation != known.Activation;
+            if (newActivation || (flushed.NextOffset <= known.LastSent && !(known.AwaitingReplay && known.Since >= now - 8 * interval)))
             {
                 Lost(grain, known, Math.Min(known.DurableNext, flushed.NextOffset));
             }
@@ -423,6 +473,7 @@ internal sealed partial class PartitionGrain(
         {
             await Checkpoint.DeclareDurableAsync(safe);
             _declared = safe;
+            _poison.ForgetBelow(safe);
         }
     }
 
@@ -463,7 +514,8 @@ internal sealed partial class PartitionGrain(
     /// <param name="LastSent">The highest offset sent to the grain.</param>
     /// <param name="Since">When the grain was first sent something not yet durable.</param>
     /// <param name="Activation">The activation holding it (empty when a call failed before it answered).</param>
-    private readonly record struct Undurable(long DurableNext, long LastSent, DateTime Since, Guid Activation);
+    /// <param name="AwaitingReplay">It lost effects and a replay was asked for; it has not answered a batch since.</param>
+    private readonly record struct Undurable(long DurableNext, long LastSent, DateTime Since, Guid Activation, bool AwaitingReplay = false);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Event of partition {EventPartition} at offset {Offset} arrived on the stream of partition {Partition}; ignored")]
     private static partial void LogForeignPartition(ILogger logger, int eventPartition, long offset, int partition);

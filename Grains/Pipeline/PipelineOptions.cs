@@ -17,4 +17,15 @@ public sealed class PipelineOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan TrendingFlushInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How many replays in a row a grain call may fail at the same offset, for a reason that is not
+    /// transient, before its events are applied one at a time and those that still fail are dead-lettered.
+    /// </summary>
+    [Range(1, 1000)]
+    public int PoisonAttempts { get; set; } = 5;
+
+    /// <summary>How long those failures must span at least, so that a database away for a while loses nothing.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan PoisonMinAge { get; set; } = TimeSpan.FromSeconds(30);
 }

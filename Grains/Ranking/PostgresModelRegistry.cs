@@ -4,7 +4,7 @@ using NpgsqlTypes;
 
 namespace Encore.Ranking;
 
-/// <summary>The registry in table <c>ranker.models</c> (migration 0005), shared by every silo of the service.</summary>
+/// <summary>The registry in table <c>ranker.models</c> (migration 0006), shared by every silo of the service.</summary>
 public sealed class PostgresModelRegistry(string connectionString) : IModelRegistry
 {
     private const string Columns = "version, number, trained_at, status, metrics::text, schema_hash, window_start, window_end, trainer, note";

@@ -15,14 +15,14 @@ public static class HeuristicRanker
     // strongest signal on real listening data; session co-listens are the short-term one; content
     // closeness the broadest; trending and popularity lift what is live right now. Tuned on the
     // Million Playlist slices (docs/recommendations.md).
-    public static double ArtistNeighbourWeight => Tune.Get("ArtistNeighbourWeight", 0.40);
-    public static double TrackNeighbourWeight => Tune.Get("TrackNeighbourWeight", 0.30);
-    public static double OwnArtistWeight => Tune.Get("OwnArtistWeight", 0.15);
-    public static double CoListenWeight => Tune.Get("CoListenWeight", 0.25);
-    public static double ContentWeight => Tune.Get("ContentWeight", 0.10);
-    public static double TrendingWeight => Tune.Get("TrendingWeight", 0.10);
-    public static double PopularWeight => Tune.Get("PopularWeight", 0.05);
-    public static double GenreAffinityWeight => Tune.Get("GenreAffinityWeight", 0.05);
+    public const double ArtistNeighbourWeight = 0.60;
+    public const double TrackNeighbourWeight = 1.00;
+    public const double OwnArtistWeight = 0.15;
+    public const double CoListenWeight = 0.25;
+    public const double ContentWeight = 0.10;
+    public const double TrendingWeight = 0.10;
+    public const double PopularWeight = 0.05;
+    public const double GenreAffinityWeight = 0.05;
 
     /// <summary>Multiplier for each track already picked that shares an artist.</summary>
     public const double ArtistRepeatDiscount = 0.6;

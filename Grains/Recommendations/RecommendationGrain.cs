@@ -25,12 +25,12 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
     private const int CoListensPerSource = 20;
     private const int TrendingGenres = 3;
     private const int TrendingPerGenre = 10;
-    private static int ArtistSources => (int)Tune.Get("sources", 15);
-    private static int NeighboursPerArtist => (int)Tune.Get("neigh", 40);
-    private static int NeighbourArtistsUsed => (int)Tune.Get("used", 60);
+    private const int ArtistSources = 30;
+    private const int NeighboursPerArtist = 300;
+    private const int NeighbourArtistsUsed = 150;
     private const int OwnArtistsUsed = 10;
     private const int TracksPerArtist = 2;
-    private static int TrackSources => (int)Tune.Get("tracksources", 8);
+    private const int TrackSources = 30;
     private const int NeighboursPerTrack = 30;
 
     /// <summary>The list size asked for when building training candidates (it sizes the popular filler).</summary>
@@ -173,7 +173,8 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
         var scores = new Dictionary<string, (double Score, string Because, double Best)>(StringComparer.Ordinal);
         for (var s = 0; s < sources.Length; s++)
         {
-            var weight = Tune.Get("uniform", 0) > 0 ? 1.0 : Math.Pow(sources[s].Score / strongest, Tune.Get("affpow", 1.0));
+            // Damped: a listener's fifth artist still says much about them, not a fifth of the first.
+            var weight = Math.Sqrt(sources[s].Score / strongest);
             foreach (var neighbour in neighbours[s].Neighbours)
             {
                 var contribution = weight * neighbour.Similarity;
@@ -204,11 +205,15 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
         }
     }
 
-    /// <summary>An artist's tracks the listener has not heard, most listened first (occurrences, then catalog popularity).</summary>
+    /// <summary>
+    /// An artist's tracks the listener has not heard: their own before those they feature on, then most
+    /// listened first (occurrences, then catalog popularity).
+    /// </summary>
     private IEnumerable<Candidate> TopTracksOf(RecommenderData.Built built, string artist, Func<string, Candidate?> candidateFor) =>
         built.TracksOf(artist)
             .Select(i => built.Catalog.Tracks[i])
-            .OrderByDescending(t => occurrences.CountOf(ItemKinds.Track, t.TrackId))
+            .OrderByDescending(t => t.Artists[0] == artist)
+            .ThenByDescending(t => occurrences.CountOf(ItemKinds.Track, t.TrackId))
             .ThenByDescending(t => t.Popularity)
             .ThenBy(t => t.TrackId, StringComparer.Ordinal)
             .Select(t => candidateFor(t.TrackId))

@@ -71,12 +71,15 @@ public sealed partial class RecommenderData
         return [.. result];
     }
 
-    /// <summary>Every artist's tracks, most popular first.</summary>
+    /// <summary>Every artist's tracks: those credited to the artist first (their own), then those they feature on.</summary>
     private static Dictionary<string, int[]> TracksByArtist(TrackCatalog catalog) =>
         Enumerable.Range(0, catalog.Count)
-            .SelectMany(i => catalog.Tracks[i].Artists.Select(a => (Artist: a, Index: i)))
+            .SelectMany(i => catalog.Tracks[i].Artists.Select((a, position) => (Artist: a, Index: i, Own: position == 0)))
             .GroupBy(e => e.Artist, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.Index).OrderByDescending(i => catalog.Tracks[i].Popularity).ThenBy(i => i).ToArray(), StringComparer.Ordinal);
+            .ToDictionary(
+                g => g.Key,
+                g => g.OrderByDescending(e => e.Own).ThenByDescending(e => catalog.Tracks[e.Index].Popularity).ThenBy(e => e.Index).Select(e => e.Index).ToArray(),
+                StringComparer.Ordinal);
 
     public sealed record Built(TrackCatalog Catalog, ContentIndex Index, (int TrackIndex, string Genre)[] Popular, Dictionary<string, int[]> ArtistTracks)
     {

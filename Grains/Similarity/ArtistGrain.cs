@@ -10,6 +10,7 @@ internal sealed class ArtistGrain(
     IOptions<FeatureStateOptions> stateOptions,
     ILogger<ArtistGrain> logger) : Grain, IArtistGrain
 {
+    private readonly NeighbourCache _nearest = new();
     private FeatureStatePersister<ArtistState> _persister = null!;
 
     private ArtistState S => state.State;
@@ -29,6 +30,11 @@ internal sealed class ArtistGrain(
         _persister.EnsureFedActivation(delta.ExpectedActivation, delta.Partition);
         var watermark = S.AppliedOffsets.GetValueOrDefault(delta.Partition, -1);
         var applied = S.Items.Apply(watermark, delta.Occurrences, delta.Hits, CoOccurrences.ArtistCapacity, ItemKinds.Artist, occurrences);
+        if (applied > 0)
+        {
+            _nearest.Changed();
+        }
+
         if (delta.LastOffset > watermark)
         {
             S.AppliedOffsets[delta.Partition] = delta.LastOffset;
@@ -45,7 +51,7 @@ internal sealed class ArtistGrain(
     }
 
     public Task<ItemNeighbours> GetNeighboursAsync(int count) =>
-        Task.FromResult(new ItemNeighbours(S.Items.Occurrences, S.Items.Nearest(count, a => occurrences.CountOf(ItemKinds.Artist, a))));
+        Task.FromResult(new ItemNeighbours(S.Items.Occurrences, _nearest.Nearest(S.Items, count, a => occurrences.CountOf(ItemKinds.Artist, a))));
 }
 
 /// <summary>An artist grain's state: its co-occurrences and per-partition applied offsets.</summary>

@@ -7,7 +7,8 @@ namespace Encore.Similarity;
 /// <remarks>
 /// One call per partition batch, whatever the batch holds, so a single grain per kind keeps up: it
 /// does a dictionary increment per occurrence. Snapshots are copied once per version and shared by
-/// every silo asking for that version.
+/// every silo asking for that version. Its state holds an entry per item ever seen (up to the
+/// catalog's size), so it writes about once per write interval rather than every few hundred changes.
 /// </remarks>
 internal sealed class OccurrenceCountsGrain(
     [PersistentState("occurrences", Constants.GrainStorage)] IPersistentState<OccurrenceCountsState> state,
@@ -21,7 +22,7 @@ internal sealed class OccurrenceCountsGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _persister = new FeatureStatePersister<OccurrenceCountsState>(this, GrainFactory, state, stateOptions, logger);
+        _persister = new FeatureStatePersister<OccurrenceCountsState>(this, GrainFactory, state, stateOptions, logger, writeEveryFactor: 1_000);
         _persister.Start();
         return Task.CompletedTask;
     }

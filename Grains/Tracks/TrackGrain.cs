@@ -19,6 +19,7 @@ internal sealed class TrackGrain(
     private const int CoListenCapacity = 64;
     private static readonly TimeSpan CoListenHalfLife = TimeSpan.FromDays(7);
 
+    private readonly NeighbourCache _nearest = new();
     private FeatureStatePersister<TrackState> _persister = null!;
     private Track? _track;
 
@@ -71,7 +72,13 @@ internal sealed class TrackGrain(
             }
         }
 
-        changes += S.HistoryNeighbours.Apply(watermark, delta.Occurrences ?? [], delta.HistoryHits ?? [], CoOccurrences.TrackCapacity, ItemKinds.Track, occurrences);
+        var neighbourChanges = S.HistoryNeighbours.Apply(watermark, delta.Occurrences ?? [], delta.HistoryHits ?? [], CoOccurrences.TrackCapacity, ItemKinds.Track, occurrences);
+        if (neighbourChanges > 0)
+        {
+            _nearest.Changed();
+            changes += neighbourChanges;
+        }
+
         if (delta.LastOffset > watermark)
         {
             S.AppliedOffsets[delta.Partition] = delta.LastOffset;
@@ -147,7 +154,7 @@ internal sealed class TrackGrain(
     public Task<ItemNeighbours> GetNeighboursAsync(int count) =>
         Task.FromResult(new ItemNeighbours(S.HistoryNeighbours.Occurrences, Nearest(count)));
 
-    private Neighbour[] Nearest(int count) => S.HistoryNeighbours.Nearest(count, t => occurrences.CountOf(ItemKinds.Track, t));
+    private Neighbour[] Nearest(int count) => _nearest.Nearest(S.HistoryNeighbours, count, t => occurrences.CountOf(ItemKinds.Track, t));
 
     private CoListen[] CoListened(int count) =>
         [.. S.CoListened.Top(count).Select(e => new CoListen(e.Key, Math.Round(e.Value, 4)))];

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Encore.Events;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 using NpgsqlTypes;
 
 namespace Encore.Warehouse;
@@ -11,14 +14,19 @@ namespace Encore.Warehouse;
 /// <param name="EventsQueued">Events handed over by partition grains (replays and resends included).</param>
 /// <param name="EventsInserted">Rows added to <c>warehouse.play_events</c>: the distinct events among them.</param>
 /// <param name="Buffered">Rows (and markers) waiting in the buffer right now.</param>
+/// <param name="PlaysRejected">Play rows PostgreSQL refused, set aside in <c>warehouse.rejected_plays</c>.</param>
 public sealed record WarehouseSinkStats(
-    long EventsQueued, long EventsInserted, long ServedWritten, long ServedDropped, long Flushes, long FailedAttempts, int Buffered);
+    long EventsQueued, long EventsInserted, long ServedWritten, long ServedDropped, long Flushes, long FailedAttempts, int Buffered,
+    long PlaysRejected = 0);
 
 /// <summary>
 /// The warehouse writer of one silo: a bounded buffer that partition grains and the recommendation
 /// API fill, and one background loop that empties it in batches (every
 /// <see cref="WarehouseOptions.FlushInterval"/> or <see cref="WarehouseOptions.MaxBatchRows"/> rows)
-/// into PostgreSQL, retrying with backoff for as long as the database is away.
+/// into PostgreSQL, retrying with backoff and jitter for as long as the database is away. A batch
+/// that PostgreSQL refuses for a value of one of its rows (<see cref="PostgresErrors.IsPermanent"/>)
+/// is never retried as it is: it is split until the rows at fault are found, which are set aside in
+/// <c>warehouse.rejected_plays</c> with the reason, and the rest is written.
 /// </summary>
 /// <remarks>
 /// <para>A batch is one transaction: play events are bulk-loaded with binary COPY into a temporary
@@ -80,6 +88,9 @@ public sealed partial class WarehouseSink : IWarehouseSink, ILifecycleParticipan
         SELECT count(*) FROM inserted
         """;
 
+    private const string InsertRejectedSql =
+        "INSERT INTO warehouse.rejected_plays (kafka_partition, kafka_offset, event, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+
     private const string CopyServedSql = """
         COPY warehouse.served_recommendations (user_id, model_version, track_ids, scores, served_at) FROM STDIN (FORMAT BINARY)
         """;
@@ -98,6 +109,9 @@ public sealed partial class WarehouseSink : IWarehouseSink, ILifecycleParticipan
     private long _servedDropped;
     private long _flushes;
     private long _failedAttempts;
+    private long _playsRejected;
+    private int _retries;
+    private readonly ResiliencePipeline _retry;
 
     public WarehouseSink(string connectionString, IOptions<WarehouseOptions> options, ILogger<WarehouseSink> logger)
     {
@@ -110,6 +124,25 @@ public sealed partial class WarehouseSink : IWarehouseSink, ILifecycleParticipan
             SingleReader = true,
             SingleWriter = false,
         });
+        _retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = args => ValueTask.FromResult(
+                args.Outcome.Exception is { } e && !PostgresErrors.IsPermanent(e) && !args.Context.CancellationToken.IsCancellationRequested),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(100),
+            MaxDelay = _options.MaxRetryDelay,
+            // The database being away is no row's fault: the batch waits for it (and partitions wait on
+            // the full buffer) however long that takes. Rows at fault fail permanently and are not retried.
+            MaxRetryAttempts = int.MaxValue,
+            OnRetry = args =>
+            {
+                Interlocked.Increment(ref _failedAttempts);
+                _retries++;
+                LogWriteFailed(_logger, args.Outcome.Exception!, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
+                return default;
+            },
+        }).Build();
     }
 
     public bool IsEnabled => true;
@@ -121,7 +154,8 @@ public sealed partial class WarehouseSink : IWarehouseSink, ILifecycleParticipan
         Interlocked.Read(ref _servedDropped),
         Interlocked.Read(ref _flushes),
         Interlocked.Read(ref _failedAttempts),
-        _channel.Reader.Count);
+        _channel.Reader.Count,
+        Interlocked.Read(ref _playsRejected));
 
     public async ValueTask WritePlaysAsync(int partition, IReadOnlyList<WarehousePlay> plays, CancellationToken cancellationToken = default)
     {
@@ -327,29 +361,66 @@ public sealed partial class WarehouseSink : IWarehouseSink, ILifecycleParticipan
 
     private async Task WriteWithRetryAsync(List<WarehousePlay> plays, List<ServedRecommendation> served, CancellationToken abort)
     {
-        var delay = TimeSpan.FromMilliseconds(100);
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
+            _retries = 0;
+            var inserted = await _retry.ExecuteAsync(async ct => await WriteAsync(plays, served, ct), abort);
+            Interlocked.Add(ref _eventsInserted, inserted);
+            Interlocked.Add(ref _servedWritten, served.Count);
+            Interlocked.Increment(ref _flushes);
+            if (_retries > 0)
             {
-                var inserted = await WriteAsync(plays, served, abort);
-                Interlocked.Add(ref _eventsInserted, inserted);
-                Interlocked.Add(ref _servedWritten, served.Count);
-                Interlocked.Increment(ref _flushes);
-                if (attempt > 1)
-                {
-                    LogRecovered(_logger, plays.Count, served.Count, attempt);
-                }
-
+                LogRecovered(_logger, plays.Count, served.Count, _retries + 1);
+            }
+        }
+        catch (Exception exception) when (PostgresErrors.IsPermanent(exception) && !abort.IsCancellationRequested)
+        {
+            if (plays.Count + served.Count == 1)
+            {
+                await SetAsideAsync(plays, served, exception, abort);
                 return;
             }
-            catch (Exception exception) when (!abort.IsCancellationRequested)
+
+            // Halves of the rows in order, each written (or split again) on its own: about log2(rows)
+            // extra writes find a row at fault. Written twice, a row is still one row and one count.
+            var half = (plays.Count + served.Count) / 2;
+            var firstPlays = Math.Min(half, plays.Count);
+            await WriteWithRetryAsync(plays[..firstPlays], served[..(half - firstPlays)], abort);
+            await WriteWithRetryAsync(plays[firstPlays..], served[(half - firstPlays)..], abort);
+        }
+    }
+
+    /// <summary>A row PostgreSQL refuses: a play is kept, as escaped JSON, with the reason; a served answer is dropped.</summary>
+    private async Task SetAsideAsync(List<WarehousePlay> plays, List<ServedRecommendation> served, Exception exception, CancellationToken abort)
+    {
+        var reason = PostgresErrors.Describe(exception);
+        if (served.Count > 0)
+        {
+            Interlocked.Add(ref _servedDropped, served.Count);
+            LogServedRefused(_logger, reason);
+            return;
+        }
+
+        var play = plays[0];
+        LogPlayRefused(_logger, play.Partition, play.Offset, reason);
+        Interlocked.Increment(ref _playsRejected);
+        try
+        {
+            await _retry.ExecuteAsync(async ct =>
             {
-                Interlocked.Increment(ref _failedAttempts);
-                LogWriteFailed(_logger, exception, plays.Count, served.Count, attempt, delay.TotalMilliseconds);
-                await Task.Delay(delay, abort);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
-            }
+                await using var connection = await _dataSource.OpenConnectionAsync(ct);
+                await using var insert = new NpgsqlCommand(InsertRejectedSql, connection);
+                insert.Parameters.AddWithValue(play.Partition);
+                insert.Parameters.AddWithValue(play.Offset);
+                insert.Parameters.AddWithValue(System.Text.Encoding.UTF8.GetString(EventJson.Serialize(play.Event)));
+                insert.Parameters.AddWithValue(reason);
+                await insert.ExecuteNonQueryAsync(ct);
+            }, abort);
+        }
+        catch (Exception failure) when (PostgresErrors.IsPermanent(failure))
+        {
+            // Escaped JSON and a cleaned reason are always storable; if not, the log line above is all there is.
+            LogSetAsideFailed(_logger, failure, play.Partition, play.Offset);
         }
     }
 
@@ -436,8 +507,17 @@ public sealed partial class WarehouseSink : IWarehouseSink, ILifecycleParticipan
     [LoggerMessage(EventId = 1500, Level = LogLevel.Information, Message = "Warehouse sink started: flush every {FlushMs} ms or {MaxBatchRows} rows, buffer {BufferRows} rows")]
     private static partial void LogStarted(ILogger logger, double flushMs, int maxBatchRows, int bufferRows);
 
-    [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "Warehouse write of {Plays} plays and {Served} served recommendations failed (attempt {Attempt}); retrying in {DelayMs} ms")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception, int plays, int served, int attempt, double delayMs);
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "Warehouse write failed (attempt {Attempt}); retrying in {DelayMs} ms")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int attempt, double delayMs);
+
+    [LoggerMessage(EventId = 1504, Level = LogLevel.Warning, Message = "PostgreSQL refused the play of partition {Partition} at offset {Offset}; set aside in warehouse.rejected_plays: {Reason}")]
+    private static partial void LogPlayRefused(ILogger logger, int partition, long offset, string reason);
+
+    [LoggerMessage(EventId = 1505, Level = LogLevel.Warning, Message = "PostgreSQL refused a served recommendation; dropped: {Reason}")]
+    private static partial void LogServedRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1506, Level = LogLevel.Error, Message = "Setting aside the play of partition {Partition} at offset {Offset} failed; it is only in this log")]
+    private static partial void LogSetAsideFailed(ILogger logger, Exception exception, int partition, long offset);
 
     [LoggerMessage(EventId = 1502, Level = LogLevel.Information, Message = "Warehouse write of {Plays} plays and {Served} served recommendations succeeded at attempt {Attempt}")]
     private static partial void LogRecovered(ILogger logger, int plays, int served, int attempt);

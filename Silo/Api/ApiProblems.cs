@@ -1,3 +1,4 @@
+using Encore.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Encore.Silo.Api;
@@ -34,5 +35,17 @@ internal static class ApiProblems
 
         problem = BadRequest("Invalid count", $"count must be an integer from 1 to {MaxCount}; got '{raw}'.");
         return false;
+    }
+
+    /// <summary>
+    /// A route or query value naming a user, track or genre obeys the bounds of an event's strings
+    /// (<see cref="EventValidator.CheckString"/>): a 400 with the reason otherwise, before any grain is asked.
+    /// </summary>
+    public static bool TryCheckValue(string field, string? value, out ProblemHttpResult? problem)
+    {
+        problem = value is not null && EventValidator.CheckString(field, value) is { } rejected
+            ? BadRequest($"Invalid {field}", rejected.Describe())
+            : null;
+        return problem is null;
     }
 }

@@ -11,6 +11,11 @@ internal static class TrackEndpoints
 
     private static async Task<Results<Ok<TrackView>, ProblemHttpResult>> GetTrackAsync(string trackId, CatalogHolder catalog, IGrainFactory grains)
     {
+        if (!ApiProblems.TryCheckValue("trackId", trackId, out var invalid))
+        {
+            return invalid!;
+        }
+
         // Check the catalog first so that unknown ids never activate a grain.
         if (!(await catalog.Loaded).Contains(trackId) || await grains.GetGrain<ITrackGrain>(trackId).GetAsync() is not { } track)
         {

@@ -13,6 +13,11 @@ internal static class TrendingEndpoints
     private static async Task<Results<Ok<TrendingResponse>, ProblemHttpResult>> GetTrendingAsync(
         [FromQuery] string? genre, [FromQuery] string? count, CatalogHolder catalogHolder, IGrainFactory grains)
     {
+        if (!ApiProblems.TryCheckValue("genre", genre, out var invalid))
+        {
+            return invalid!;
+        }
+
         if (!ApiProblems.TryParseCount(count, 20, out var n, out var problem))
         {
             return problem!;

@@ -17,6 +17,11 @@ internal static class UserEndpoints
 
     private static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> GetUserAsync(string userId, IGrainFactory grains)
     {
+        if (!ApiProblems.TryCheckValue("userId", userId, out var invalid))
+        {
+            return invalid!;
+        }
+
         var profile = await grains.GetGrain<IUserGrain>(userId).GetProfileAsync();
         return profile is null
             ? ApiProblems.NotFound("Unknown user", $"User '{userId}' has never been seen: no listening event of theirs was processed.")
@@ -26,6 +31,11 @@ internal static class UserEndpoints
     private static async Task<Results<Ok<Recommendations.Recommendations>, ProblemHttpResult>> GetRecommendationsAsync(
         string userId, [FromQuery] string? count, IGrainFactory grains, IWarehouseSink warehouse)
     {
+        if (!ApiProblems.TryCheckValue("userId", userId, out var invalid))
+        {
+            return invalid!;
+        }
+
         if (!ApiProblems.TryParseCount(count, 20, out var n, out var problem))
         {
             return problem!;

@@ -58,22 +58,30 @@ internal static partial class PostgresHosting
     /// </summary>
     public static ISiloBuilder UseEncorePostgres(this ISiloBuilder silo, string connectionString)
     {
+        // Read here, not through IOptions: the providers take their connection strings while the silo is built.
+        var pools = silo.Configuration.GetSection($"{PostgresOptions.SectionName}:Pools").Get<PostgresPools>() ?? new PostgresPools();
+        var problems = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(pools, new(pools), problems, validateAllProperties: true))
+        {
+            throw new OptionsValidationException("Postgres:Pools", typeof(PostgresPools), problems.Select(p => p.ErrorMessage ?? "invalid"));
+        }
+
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = Invariant;
-            o.ConnectionString = connectionString;
+            o.ConnectionString = PostgresPools.For(connectionString, "clustering", pools.Clustering);
         });
         silo.AddAdoNetGrainStorage(Constants.GrainStorage, (OptionsBuilder<AdoNetGrainStorageOptions> storage) =>
             storage.Configure<Serializer>((o, serializer) =>
             {
                 o.Invariant = Invariant;
-                o.ConnectionString = connectionString;
+                o.ConnectionString = PostgresPools.For(connectionString, "grain-storage", pools.GrainStorage);
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             }));
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = Invariant;
-            o.ConnectionString = connectionString;
+            o.ConnectionString = PostgresPools.For(connectionString, "reminders", pools.Reminders);
         });
 
         var services = silo.Services;
@@ -85,14 +93,14 @@ internal static partial class PostgresHosting
 
         services.AddOptions<WarehouseOptions>().BindConfiguration(WarehouseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => new WarehouseSink(
-            connectionString,
+            PostgresPools.For(connectionString, "warehouse", pools.Warehouse),
             sp.GetRequiredService<IOptions<WarehouseOptions>>(),
             sp.GetRequiredService<ILogger<WarehouseSink>>()));
         services.Replace(ServiceDescriptor.Singleton<IWarehouseSink>(sp => sp.GetRequiredService<WarehouseSink>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WarehouseSink>());
 
         // Model versions in table ranker.models, shared by every silo, instead of one grain's memory.
-        services.AddSingleton<IModelRegistry>(new PostgresModelRegistry(connectionString));
+        services.AddSingleton<IModelRegistry>(new PostgresModelRegistry(PostgresPools.For(connectionString, "ranker", 2)));
 
         // Grain state now outlives the silo only once written: feature grains keep writing in batches
         // (FeatureState:WriteEveryEvents / WriteInterval) and report offsets durable after each write.

@@ -1,3 +1,4 @@
+using Encore.Pipeline;
 using Encore.Silo.Api;
 using Encore.Silo.Demo;
 using Encore.Silo.Events;
@@ -27,6 +28,7 @@ internal static class WebHosting
         });
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("catalog", tags: [ReadinessCheck.Tag]);
         builder.Services.AddSingleton<IEventPublisher, KafkaEventPublisher>();
+        builder.Services.AddSingleton<IDeadLetters, KafkaDeadLetters>();
         builder.Services.AddHostedService<KafkaStatsBridge>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<DemoSettings>().BindConfiguration(DemoSettings.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -25,6 +25,9 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How often decoding one message may throw before the message is rejected as undecodable.</summary>
+    internal const int MaxDecodeAttempts = 3;
+
     private readonly KafkaProviderContext _context;
     private readonly int _partition;
     private readonly TopicPartition _topicPartition;
@@ -45,6 +48,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     private int _epoch;
     private DateTime _nextCheckpoint;
     private ReplayTicket? _ticketSeen;
+    private (long Offset, int Count) _decodeFailures;
 
     // The replay epoch of the current read (null until known), and the one the next rewind starts.
     private ReplayTicket? _epochTag;
@@ -102,8 +106,14 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
 
         var count = Math.Min(maxCount < 0 ? int.MaxValue : maxCount, _context.Options.MaxBatchSize);
         var batches = new List<IBatchContainer>(Math.Min(count, _buffered));
-        List<Task>? deadLetters = null;
+        List<(long Offset, Task Written)>? deadLetters = null;
         var accepted = 0;
+        var rejected = 0;
+
+        // What this read started from: a failure below rewinds to it, and it is all read again.
+        var readFrom = -1L;
+        var decodedBefore = _decodedUpTo;
+        var acceptedBefore = _lastAccepted;
         while (batches.Count < count && _buffer.TryDequeue(out var entry))
         {
             var (epoch, message) = entry;
@@ -113,11 +123,22 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
                 continue;
             }
 
+            readFrom = readFrom < 0 ? message.Offset.Value : readFrom;
+
             // Read again after a rewind: counted, and dead-lettered if rejected, the first time already.
             var firstRead = message.Offset.Value >= _decodedUpTo;
+            KafkaDecodeResult result;
+            try
+            {
+                result = Decode(message);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogDecodeFailed(_logger, e, _context.Topic, _partition, message.Offset.Value);
+                return RewindRead(readFrom, decodedBefore, acceptedBefore);
+            }
+
             _decodedUpTo = Math.Max(_decodedUpTo, message.Offset.Value + 1);
-            var streamId = StreamIdOf(message);
-            var result = _context.DataAdapter.Decode(message, streamId);
             if (result.Batch is { } batch)
             {
                 batches.Add(batch is KafkaBatchContainer kafkaBatch ? kafkaBatch.InEpoch(epochTag) : batch);
@@ -126,16 +147,27 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             }
             else if (firstRead)
             {
-                _context.Statistics.CountRejected();
+                rejected++;
                 LogRejected(_logger, _context.Topic, _partition, message.Offset.Value, result.RejectReason);
-                (deadLetters ??= []).Add(_context.DeadLetter(message, result.RejectReason ?? "rejected"));
+                (deadLetters ??= []).Add((message.Offset.Value, WriteDeadLetterAsync(message, result.RejectReason ?? "rejected")));
             }
         }
 
-        // A rejected message's offset may only be committed once its dead-letter copy is written.
+        // A rejected message's offset may only be committed once its dead-letter copy is written. When
+        // that fails (the broker is away), nothing of this read is handed over: it is all read again.
         if (deadLetters is not null)
         {
-            await Task.WhenAll(deadLetters);
+            try
+            {
+                await Task.WhenAll(deadLetters.Select(d => d.Written));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogDeadLetterFailed(_logger, e, _context.Topic, _partition, deadLetters.Min(d => d.Offset));
+                return RewindRead(readFrom, decodedBefore, acceptedBefore);
+            }
+
+            _context.Statistics.CountRejected(rejected);
         }
 
         _context.Statistics.CountAccepted(accepted);
@@ -156,6 +188,62 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
 
         // A rewind asked for while this read awaited: these messages come again from the new position.
         return _cache.PendingRewind is null ? batches : [];
+    }
+
+    /// <summary>
+    /// Decodes a message. A data adapter must not throw; one that does for the same message
+    /// <see cref="MaxDecodeAttempts"/> times in a row has that message rejected, so it cannot stop the partition.
+    /// </summary>
+    private KafkaDecodeResult Decode(ConsumeResult<byte[], byte[]> message)
+    {
+        try
+        {
+            var result = _context.DataAdapter.Decode(message, StreamIdOf(message));
+            // Only the message that failed clears its count: the messages before it decode again on every rewind.
+            if (message.Offset.Value == _decodeFailures.Offset)
+            {
+                _decodeFailures = default;
+            }
+
+            return result;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var failures = _decodeFailures.Offset == message.Offset.Value ? _decodeFailures.Count + 1 : 1;
+            _decodeFailures = (message.Offset.Value, failures);
+            if (failures < MaxDecodeAttempts)
+            {
+                throw;
+            }
+
+            _decodeFailures = default;
+            return KafkaDecodeResult.Reject($"decoding failed {failures} times: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>Writes a dead letter; a producer that throws at once fails the same way as one whose write fails later.</summary>
+    private Task WriteDeadLetterAsync(ConsumeResult<byte[], byte[]> message, string reason)
+    {
+        try
+        {
+            return _context.DeadLetter(message, reason);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Task.FromException(e);
+        }
+    }
+
+    /// <summary>
+    /// Hands nothing of the current read over and reads it again from <paramref name="from"/>, as if it
+    /// had never been decoded: nothing taken from the buffer is lost when decoding or dead-lettering fails.
+    /// </summary>
+    private List<IBatchContainer> RewindRead(long from, long decodedBefore, long acceptedBefore)
+    {
+        _decodedUpTo = decodedBefore;
+        _lastAccepted = acceptedBefore;
+        StartRewind(from);
+        return [];
     }
 
     /// <summary>A new read epoch from <paramref name="from"/>: the poll thread seeks, older reads are dropped.</summary>
@@ -467,6 +555,12 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
 
     /// <summary>Read epoch <paramref name="Epoch"/> starts at offset <paramref name="From"/>.</summary>
     private sealed record Rewind(int Epoch, long From);
+
+    [LoggerMessage(12, LogLevel.Warning, "Decoding {Topic}[{Partition}]@{Offset} failed; reading again from the start of this read")]
+    private static partial void LogDecodeFailed(ILogger logger, Exception e, string topic, int partition, long offset);
+
+    [LoggerMessage(13, LogLevel.Warning, "Dead-lettering {Topic}[{Partition}]@{Offset} failed; reading again from the start of this read")]
+    private static partial void LogDeadLetterFailed(ILogger logger, Exception e, string topic, int partition, long offset);
 
     [LoggerMessage(8, LogLevel.Error, "The poll loop of {Topic}[{Partition}] stopped")]
     private static partial void LogPollFailed(ILogger logger, Exception e, string topic, int partition);

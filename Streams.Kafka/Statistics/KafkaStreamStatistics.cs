@@ -36,7 +36,7 @@ public sealed class KafkaStreamStatistics
     public long Rejected => Interlocked.Read(ref _rejected);
 
     internal void CountAccepted(int count) => Interlocked.Add(ref _accepted, count);
-    internal void CountRejected() => Interlocked.Increment(ref _rejected);
+    internal void CountRejected(int count) => Interlocked.Add(ref _rejected, count);
     internal void Report(PartitionProgress progress) => _partitions[progress.Partition] = progress;
     internal void Forget(int partition) => _partitions.TryRemove(partition, out _);
 

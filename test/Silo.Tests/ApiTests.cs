@@ -191,6 +191,58 @@ public sealed class ApiTests(SiloFixture silo)
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/users/validator")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/api/users/a%0Ab/recommendations", "Invalid userId", "ControlCharacter: field 'userId' contains the control character U+000A")]
+    [InlineData("/api/tracks/a%7Fb", "Invalid trackId", "ControlCharacter: field 'trackId' contains the control character U+007F")]
+    [InlineData("/api/trending?genre=a%01b", "Invalid genre", "ControlCharacter: field 'genre' contains the control character U+0001")]
+    public async Task RouteAndQueryValuesWithControlCharactersAreRejected(string url, string title, string detail)
+    {
+        var problem = await ProblemAsync(await _http.GetAsync(url), HttpStatusCode.BadRequest);
+        Assert.Equal(title, problem.Title);
+        Assert.StartsWith(detail, problem.Detail);
+    }
+
+    [Fact]
+    public async Task ANulInThePathIsRefusedBeforeAnyGrainIsAsked()
+    {
+        // The server itself refuses a path with an encoded NUL, before routing.
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync("/api/users/a%00b")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/api/users/{0}", "Invalid userId", "userId")]
+    [InlineData("/api/users/{0}/recommendations", "Invalid userId", "userId")]
+    [InlineData("/api/tracks/{0}", "Invalid trackId", "trackId")]
+    [InlineData("/api/trending?genre={0}", "Invalid genre", "genre")]
+    public async Task RouteAndQueryValuesOver256BytesAreRejected(string template, string title, string field)
+    {
+        var problem = await ProblemAsync(await _http.GetAsync(string.Format(template, new string('x', 300))), HttpStatusCode.BadRequest);
+        Assert.Equal(title, problem.Title);
+        Assert.Equal($"StringTooLong: field '{field}' is 300 bytes (UTF-8); the limit is 256", problem.Detail);
+    }
+
+    [Fact]
+    public async Task HostileStringsInPostedEventsAreRejectedWithTheirReason()
+    {
+        var track = (await silo.CatalogTracksAsync(1))[0];
+        var now = DateTimeOffset.UtcNow;
+        var body = $$"""
+            [
+              {"eventId":"nul","userId":"a\u0000b","trackId":"{{track}}","ts":"{{now:O}}","msPlayed":1000},
+              {"eventId":"{{new string('e', 10_000)}}","userId":"long-id","trackId":"{{track}}","ts":"{{now:O}}","msPlayed":1000},
+              {"eventId":"tab","userId":"u","trackId":"{{track}}","ts":"{{now:O}}","msPlayed":1000,"country":"U\tS"}
+            ]
+            """;
+
+        var problem = await ProblemAsync(await _http.PostAsync("/api/events", new StringContent(body, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+
+        Assert.True(problem.Errors is not null, problem.Detail);
+        Assert.Equal([0, 1, 2], problem.Errors!.Select(e => e.Index));
+        Assert.StartsWith("ControlCharacter: field 'userId' contains the control character U+0000", problem.Errors![0].Reason);
+        Assert.Equal("StringTooLong: field 'eventId' is 10000 bytes (UTF-8); the limit is 256", problem.Errors[1].Reason);
+        Assert.StartsWith("ControlCharacter: field 'country' contains the control character U+0009", problem.Errors[2].Reason);
+    }
+
     [Fact]
     public async Task ValidEventsAreAcceptedWithTheirCount()
     {

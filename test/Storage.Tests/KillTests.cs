@@ -84,7 +84,23 @@ public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabas
             }
 
             // The collaborative signal is exact too: each of the 50 listeners brought each track and its
-            // artists into their history once, paired once with each other track and artist.
+            // artists into their history once, paired once with each other track and artist. (A grain
+            // ranks its neighbours again at most every few seconds: wait for the lists to settle.)
+            async Task<bool> SimilarSettledAsync()
+            {
+                foreach (var track in tracks)
+                {
+                    var similar = Similar(await survivor.Http.GetFromJsonAsync<JsonElement>($"/api/tracks/{track}")).ToList();
+                    if (similar.Count != 9 || similar.Any(s => s.CoOccurrences != 50.0))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            await Eventually.TrueAsync(SimilarSettledAsync, "similar tracks settled", Deadline);
             foreach (var track in tracks)
             {
                 var view = await survivor.Http.GetFromJsonAsync<JsonElement>($"/api/tracks/{track}");

@@ -31,7 +31,7 @@ public sealed class MigrationTests(TestDatabase database) : IClassFixture<TestDa
         var afterSecond = await TestPostgres.ScalarAsync<string>(database.ConnectionString, SchemaSnapshotSql);
 
         Assert.Equal(
-            ["0001_orleans_clustering", "0002_orleans_persistence", "0003_orleans_reminders", "0004_warehouse", "0005_ranker_models"],
+            ["0001_orleans_clustering", "0002_orleans_persistence", "0003_orleans_reminders", "0004_warehouse", "0005_warehouse_rejected", "0006_ranker_models"],
             first.Select(m => m.Migration.ToString()));
         Assert.Empty(second);
         Assert.Equal(afterFirst, afterSecond);

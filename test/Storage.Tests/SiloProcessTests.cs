@@ -60,6 +60,16 @@ public sealed class SiloProcessTests(TestDatabase database) : IClassFixture<Test
                         "SELECT track_ids FROM warehouse.served_recommendations WHERE user_id = 'process-listener-7'"))
                     .Any(r => ((string[])r[0]!).SequenceEqual(servedTracks)),
                 "the served recommendation recorded");
+
+            // The connection budget: each silo's pools are capped per purpose (docs/postgres.md), so three
+            // busy silos stay well inside a stock server's 100 connections.
+            var perSilo = new Encore.Storage.PostgresPools().Total;
+            var encore = await TestPostgres.ScalarAsync<long>(database.ConnectionString,
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'encore-%'");
+            var all = await TestPostgres.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'");
+            Console.WriteLine($"PostgreSQL connections with three silos running: {encore} of the silos' pools (cap {3 * perSilo}), {all} client backends in all");
+            Assert.InRange(encore, 3, 3 * perSilo);
+            Assert.True(3 * perSilo + 1 <= 80, $"three silos ({3 * perSilo}) and db init fit in 100 with headroom");
         }
         catch (Exception exception) when (silos.Count > 0 && exception is TimeoutException or Xunit.Sdk.XunitException)
         {

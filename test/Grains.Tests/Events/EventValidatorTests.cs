@@ -167,8 +167,9 @@ public sealed class EventValidatorTests
     [Fact]
     public void AcceptsAValueOfExactly64KiB()
     {
-        var filler = EventValidator.MaxValueBytes - Encoding.UTF8.GetByteCount(ValidJson) + "android".Length;
-        var padded = ValidJson.Replace("\"android\"", $"\"{new string('a', filler)}\"");
+        // Padded in a field the contract does not know: the string bounds apply to the contract's fields.
+        var filler = EventValidator.MaxValueBytes - Encoding.UTF8.GetByteCount(ValidJson) - ",\"pad\":\"\"".Length;
+        var padded = $"{ValidJson[..^1]},\"pad\":\"{new string('a', filler)}\"}}";
 
         Assert.Equal(EventValidator.MaxValueBytes, Encoding.UTF8.GetByteCount(padded));
         Assert.True(Validate(padded).IsValid);
@@ -181,6 +182,94 @@ public sealed class EventValidatorTests
 
         Assert.True(EventValidator.Validate(valid, Now, Catalog.Contains).IsValid);
         Assert.Equal(RejectReason.NegativeMsPlayed, EventValidator.Validate(valid with { MsPlayed = -5 }, Now, Catalog.Contains).Reason);
+    }
+
+    [Theory]
+    [InlineData("eventId")]
+    [InlineData("userId")]
+    [InlineData("trackId")]
+    public void AcceptsAnIdOfExactly256BytesAndRejectsOneOf257(string field)
+    {
+        var catalog = new HashSet<string>(Catalog) { new string('t', 256), new string('t', 257) };
+        EventValidation With(string id) => EventValidator.Validate(Validate(ValidJson).Event! with
+        {
+            EventId = field == "eventId" ? id : "e-1",
+            UserId = field == "userId" ? id : "user-42",
+            TrackId = field == "trackId" ? id : "5SuOikwiRyPMVoIQDJUgSV",
+        }, Now, catalog.Contains);
+
+        Assert.True(With(new string('t', 256)).IsValid);
+        var result = With(new string('t', 257));
+        Assert.Equal(RejectReason.StringTooLong, result.Reason);
+        Assert.Equal($"field '{field}' is 257 bytes (UTF-8); the limit is 256", result.Detail);
+    }
+
+    [Fact]
+    public void CountsAnIdsLengthInUtf8Bytes()
+    {
+        // 86 three-byte characters are 258 bytes although only 86 chars.
+        var result = Validate(ValidJson.Replace("\"user-42\"", $"\"{new string('€', 86)}\""));
+
+        Assert.Equal(RejectReason.StringTooLong, result.Reason);
+        Assert.Equal("field 'userId' is 258 bytes (UTF-8); the limit is 256", result.Detail);
+    }
+
+    [Theory]
+    [InlineData("reasonStart", "trackdone")]
+    [InlineData("reasonEnd", "fwdbtn")]
+    [InlineData("platform", "android")]
+    [InlineData("country", "US")]
+    public void BoundsEveryOptionalStringField(string field, string value)
+    {
+        var result = Validate(ValidJson.Replace($"\"{field}\":\"{value}\"", $"\"{field}\":\"{new string('x', 257)}\""));
+
+        Assert.Equal(RejectReason.StringTooLong, result.Reason);
+        Assert.Equal($"field '{field}' is 257 bytes (UTF-8); the limit is 256", result.Detail);
+    }
+
+    [Theory]
+    [InlineData("eventId", "e-1", "\\u0000", "0000")]
+    [InlineData("userId", "user-42", "a\\u0000b", "0000")]
+    [InlineData("trackId", "5SuOikwiRyPMVoIQDJUgSV", "\\u001f", "001F")]
+    [InlineData("reasonStart", "trackdone", "\\n", "000A")]
+    [InlineData("reasonEnd", "fwdbtn", "\\t", "0009")]
+    [InlineData("platform", "android", "\\u007f", "007F")]
+    [InlineData("country", "US", "U\\rS", "000D")]
+    public void RejectsAControlCharacterInAnyStringField(string field, string value, string hostile, string code)
+    {
+        var result = Validate(ValidJson.Replace($"\"{field}\":\"{value}\"", $"\"{field}\":\"{hostile}\""));
+
+        Assert.Equal(RejectReason.ControlCharacter, result.Reason);
+        Assert.StartsWith($"field '{field}' contains the control character U+{code};", result.Detail);
+    }
+
+    [Fact]
+    public void RejectsAnUnpairedSurrogateOnTheWireAndInAnEventObject()
+    {
+        var wire = Validate(ValidJson.Replace("\"user-42\"", "\"a\\ud800b\""));
+        var parsed = EventValidator.Validate(Validate(ValidJson).Event! with { UserId = "a\ud800b" }, Now, Catalog.Contains);
+
+        Assert.Equal(RejectReason.InvalidField, wire.Reason);
+        Assert.StartsWith("field userId has the wrong type", wire.Detail);
+        Assert.Equal(RejectReason.InvalidField, parsed.Reason);
+        Assert.Equal("field 'userId' contains an unpaired UTF-16 surrogate", parsed.Detail);
+    }
+
+    [Fact]
+    public void AcceptsNonAsciiTextAndPairedSurrogates()
+    {
+        var result = Validate(ValidJson.Replace("\"user-42\"", "\"Zoë \\ud83c\\udfb5 ü\""));
+
+        Assert.True(result.IsValid, result.Describe());
+        Assert.Equal("Zoë 🎵 ü", result.Event!.UserId);
+    }
+
+    [Fact]
+    public void ChecksARouteValueByTheSameBounds()
+    {
+        Assert.Null(EventValidator.CheckString("userId", "user-42"));
+        Assert.Equal(RejectReason.ControlCharacter, EventValidator.CheckString("userId", "a\0b")!.Value.Reason);
+        Assert.Equal(RejectReason.StringTooLong, EventValidator.CheckString("genre", new string('g', 300))!.Value.Reason);
     }
 
     [Theory]

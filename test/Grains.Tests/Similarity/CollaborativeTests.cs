@@ -69,8 +69,11 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
     [Fact]
     public async Task ListenersOfAnArtistGetItsNeighboursTracksWithThatReason()
     {
+        // Three listeners play artist X's track x, then artist Y's track y, hours later. A fourth plays
+        // only another track of X's: nothing links that track to y, X links it to Y.
         var partition = Plays.NewPartition();
-        var (x, y) = TwoTracks(17_200);
+        var (x, otherX) = TwoTracksOfOneArtist(17_300);
+        var y = RecentHistoryTests.DistinctArtistTracks(1, 17_400).Single(t => !t.Artists.Intersect(x.Artists).Any());
         var plays = new List<Encore.Events.ListeningEvent>();
         for (var a = 0; a < 3; a++)
         {
@@ -78,12 +81,12 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
             plays.Add(Plays.Event($"n-{partition}-a{a}", y.TrackId, Now.AddHours(-2)));
         }
 
-        plays.AddRange(Enumerable.Range(0, 3).Select(i => Plays.Event($"n-{partition}-b", x.TrackId, Now.AddMinutes(-30 + 5 * i))));
+        plays.AddRange(Enumerable.Range(0, 3).Select(i => Plays.Event($"n-{partition}-b", otherX.TrackId, Now.AddMinutes(-30 + 5 * i))));
         await _client.PublishAndWaitAsync(Plays.At(partition, 0, [.. plays]));
 
         // An artist's tracks are taken most listened first, by the silo's snapshot of occurrence counts,
         // which is refreshed within seconds of the first request.
-        var reasons = x.Artists.Select(a => $"because you play {a}").ToHashSet();
+        var reasons = otherX.Artists.Select(a => $"because you play {a}").ToHashSet();
         Encore.Recommendations.Recommendations recs = null!;
         await Eventually.TrueAsync(async () =>
         {
@@ -91,7 +94,21 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
             return recs.Items.Any(i => i.TrackId == y.TrackId && reasons.Contains(i.Reasons[0]));
         }, "a track of the neighbouring artist, because of the listener's artist");
 
-        Assert.DoesNotContain(recs.Items, i => i.TrackId == x.TrackId);
+        Assert.DoesNotContain(recs.Items, i => i.TrackId == otherX.TrackId);
+    }
+
+    /// <summary>Two tracks credited to one artist alone, whom no earlier track of the catalog credits.</summary>
+    private static (Track, Track) TwoTracksOfOneArtist(int from)
+    {
+        var catalog = Plays.Catalog;
+        var earlier = catalog.Tracks.Take(from).SelectMany(t => t.Artists).ToHashSet(StringComparer.Ordinal);
+        var pair = catalog.Tracks.Skip(from)
+            .Where(t => t.Artists.Length == 1 && !earlier.Contains(t.Artists[0]))
+            .GroupBy(t => t.Artists[0], StringComparer.Ordinal)
+            .First(g => g.Count() >= 2)
+            .Take(2)
+            .ToArray();
+        return (pair[0], pair[1]);
     }
 
     [Fact]
@@ -103,7 +120,7 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
 
         await artist.ApplyAsync(new CoOccurrenceDelta(partition, hits.Length, [0], hits));
 
-        var neighbours = await artist.GetNeighboursAsync(1_000);
+        var neighbours = await artist.GetNeighboursAsync(10_000);
         Assert.InRange(neighbours.Neighbours.Length, CoOccurrences.ArtistCapacity * 3 / 4, CoOccurrences.ArtistCapacity);
         // The strongest partners stay: the heaviest hit is the last one.
         Assert.Equal($"partner-{hits.Length - 1:D4}", neighbours.Neighbours[0].Id);

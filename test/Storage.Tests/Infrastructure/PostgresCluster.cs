@@ -1,3 +1,4 @@
+using Encore.Events;
 using Encore.Pipeline;
 using Encore.Ranking;
 using Encore.Silo.Hosting;
@@ -57,9 +58,11 @@ internal static class PostgresCluster
                     o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10);
                 }));
             });
+            silo.Services.AddSingleton<IDeadLetters, RecordingDeadLetters>();
             silo.AddEncoreFeatures();
             silo.Services.AddOptions<FeatureStateOptions>().BindConfiguration(FeatureStateOptions.SectionName);
             silo.Services.AddOptions<RankerOptions>().BindConfiguration(RankerOptions.SectionName);
+            silo.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName);
             silo.Services.Configure<PipelineOptions>(o =>
             {
                 o.DeclareInterval = TimeSpan.FromMilliseconds(50);
@@ -83,5 +86,17 @@ internal static class PostgresCluster
                 streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
             });
         }
+    }
+}
+
+/// <summary>The dead-letter topic of a test cluster's silo: what was set aside, with its reason.</summary>
+internal sealed class RecordingDeadLetters : IDeadLetters
+{
+    public System.Collections.Concurrent.ConcurrentQueue<(PartitionEvent Event, string Reason)> Written { get; } = new();
+
+    public Task WriteAsync(PartitionEvent poison, string reason)
+    {
+        Written.Enqueue((poison, reason));
+        return Task.CompletedTask;
     }
 }

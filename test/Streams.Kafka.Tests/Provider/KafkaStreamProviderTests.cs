@@ -135,6 +135,45 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
     }
 
     [Fact]
+    public async Task ADataAdapterThatThrowsLosesNoMessageOfItsRead()
+    {
+        var clusterId = KafkaTestCluster.NewClusterId();
+        await using var cluster = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId);
+        var sink = RecordingSink.For(clusterId);
+
+        // Messages whose decoding throws once sit among ordinary ones on every partition: the receiver
+        // rewinds and reads them again. One that always throws is rejected after the third attempt.
+        var messages = KafkaTestCluster.Records(users: 10, perUser: 10).ToList();
+        for (var user = 1; user <= 10; user++)
+        {
+            var i = messages.FindIndex(m => m.Value == $"user-{user}|5");
+            messages[i] = (messages[i].Key, messages[i].Value + "|throws-once");
+        }
+
+        messages.Insert(40, ("user-4", "user-4|throws"));
+        await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, KafkaTestCluster.TopicOf(clusterId), messages);
+
+        await WaitForApplied(sink, 100);
+        await Eventually.UntilAsync(() => Counters(cluster).Sum(c => c.Rejected) == 1, Deadline, () => "1 rejection counted");
+        using var consumer = TestKafka.Consumer(fixture.Bootstrap, $"dlq-{clusterId}");
+        consumer.Subscribe(KafkaTestCluster.DeadLetterTopicOf(clusterId));
+        var dead = Assert.Single(TestKafka.ConsumeUntil([consumer], 1, Deadline)).Result.Message;
+        Assert.Equal("user-4|throws", dead.Value);
+        Assert.Equal(
+            "decoding failed 3 times: InvalidOperationException: cannot decode 'user-4|throws'",
+            Encoding.UTF8.GetString(dead.Headers.GetLastBytes(DeadLetterHeaders.Reason)));
+
+        var first = sink.FirstDeliveries();
+        Assert.Equal(100, first.Count);
+        foreach (var key in first.GroupBy(d => d.Key))
+        {
+            Assert.Equal(Enumerable.Range(0, 10), key.Select(d => d.Seq));
+        }
+
+        Assert.Equal(100, Counters(cluster).Sum(c => c.Accepted));
+    }
+
+    [Fact]
     public async Task ARestartResumesFromCommittedOffsetsAndCountsEachEventOnce()
     {
         var clusterId = KafkaTestCluster.NewClusterId();

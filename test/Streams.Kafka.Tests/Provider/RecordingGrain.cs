@@ -28,9 +28,27 @@ public sealed record TestRecord(
 /// <summary>Decodes "key|seq" values; anything else is rejected with a reason.</summary>
 public sealed class TextDataAdapter : IKafkaDataAdapter
 {
+    private static readonly ConcurrentDictionary<string, byte> ThrownOnce = new();
+
     public KafkaDecodeResult Decode(ConsumeResult<byte[], byte[]> message, StreamId streamId)
     {
         var text = Encoding.UTF8.GetString(message.Message.Value ?? []);
+        if (text.EndsWith("|throws", StringComparison.Ordinal))
+        {
+            // A faulty adapter: throws for this message every time (the receiver must not lose the rest of its read).
+            throw new InvalidOperationException($"cannot decode '{text}'");
+        }
+
+        if (text.EndsWith("|throws-once", StringComparison.Ordinal) && ThrownOnce.TryAdd($"{message.Topic}/{message.Partition.Value}/{message.Offset.Value}", 0))
+        {
+            throw new InvalidOperationException($"cannot decode '{text}' this time");
+        }
+
+        if (text.EndsWith("|throws-once", StringComparison.Ordinal))
+        {
+            text = text[..^"|throws-once".Length];
+        }
+
         var parts = text.Split('|');
         if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
         {
