@@ -29,7 +29,7 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
     private const int NeighbourArtistsUsed = 150;
     private const int OwnArtistsUsed = 10;
     private const int TracksPerArtist = 2;
-    private const int TrackSources = 30;
+    private const int TrackSources = 20;
     private const int NeighboursPerTrack = 30;
 
     public async Task<Recommendations> RecommendAsync(string userId, int count)
