@@ -323,6 +323,7 @@ internal sealed partial class PartitionGrain(
         if (known.Since != default && (durableNext < known.DurableNext || (known.Activation != Guid.Empty && activation != known.Activation)))
         {
             Lost(grain, known, durableNext);
+            known = default;
         }
 
         if (durableNext > lastSent)
@@ -333,7 +334,7 @@ internal sealed partial class PartitionGrain(
 
         _undurable[grain] = known.Since == default
             ? new Undurable(durableNext, lastSent, DateTime.UtcNow, activation)
-            : new Undurable(durableNext, Math.Max(known.LastSent, lastSent), known.Since, activation, known.AwaitingReplay && durableNext <= known.LastSent);
+            : new Undurable(durableNext, Math.Max(known.LastSent, lastSent), known.Since, activation);
     }
 
     private async Task RequestReplayIfNeededAsync()
@@ -405,7 +406,12 @@ internal sealed partial class PartitionGrain(
     private void Lost(GrainId grain, Undurable known, long durableNext)
     {
         LogLost(logger, grain, _partition, durableNext, known.LastSent);
-        _undurable[grain] = known with { DurableNext = durableNext, Since = DateTime.UtcNow, AwaitingReplay = true };
+
+        // The gap holds the checkpoint below the loss until the replay has processed it again. The grain
+        // is tracked again from what the replay feeds it: a grain the replay feeds nothing (its lost
+        // watermark moved past offsets that held nothing for it) has nothing to get back, and waiting
+        // for it to become durable past the old offsets would hold the checkpoint for ever.
+        _undurable.Remove(grain);
         OpenGap(Math.Min(known.DurableNext, durableNext), known.LastSent);
         _replayRequested = true;
     }
@@ -416,16 +422,11 @@ internal sealed partial class PartitionGrain(
     /// </summary>
     private async Task CheckUndurableAsync()
     {
-        // A grain known to have lost effects waits for the replay asked for it: declaring the loss again
-        // before that replay arrives would ask for another and fence this one out, for ever on a machine
-        // slow enough that a replay takes longer than the check. Only a long wait asks again.
-        var now = DateTime.UtcNow;
-        var interval = featureState.Value.WriteInterval;
-        foreach (var (grain, known) in _undurable.Where(e => e.Value.Since < now - (e.Value.AwaitingReplay ? 8 : 2) * interval).ToList())
+        var stale = DateTime.UtcNow - 2 * featureState.Value.WriteInterval;
+        foreach (var (grain, known) in _undurable.Where(e => e.Value.Since < stale).ToList())
         {
             var flushed = await GrainFactory.GetGrain<IFeatureGrain>(grain).FlushAsync(_partition);
-            var newActivation = known.Activation != Guid.Empty && flushed.Activation != known.Activation;
-            if (newActivation || (flushed.NextOffset <= known.LastSent && !(known.AwaitingReplay && known.Since >= now - 8 * interval)))
+            if (flushed.NextOffset <= known.LastSent || (known.Activation != Guid.Empty && flushed.Activation != known.Activation))
             {
                 Lost(grain, known, Math.Min(known.DurableNext, flushed.NextOffset));
             }
@@ -514,8 +515,7 @@ internal sealed partial class PartitionGrain(
     /// <param name="LastSent">The highest offset sent to the grain.</param>
     /// <param name="Since">When the grain was first sent something not yet durable.</param>
     /// <param name="Activation">The activation holding it (empty when a call failed before it answered).</param>
-    /// <param name="AwaitingReplay">It lost effects and a replay was asked for; it has not answered a batch since.</param>
-    private readonly record struct Undurable(long DurableNext, long LastSent, DateTime Since, Guid Activation, bool AwaitingReplay = false);
+    private readonly record struct Undurable(long DurableNext, long LastSent, DateTime Since, Guid Activation);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Event of partition {EventPartition} at offset {Offset} arrived on the stream of partition {Partition}; ignored")]
     private static partial void LogForeignPartition(ILogger logger, int eventPartition, long offset, int partition);

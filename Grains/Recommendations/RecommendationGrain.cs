@@ -30,7 +30,7 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
     private const int NeighbourArtistsUsed = 150;
     private const int OwnArtistsUsed = 10;
     private const int TracksPerArtist = 2;
-    private const int TrackSources = 30;
+    private const int TrackSources = 20;
     private const int NeighboursPerTrack = 30;
 
     /// <summary>The list size asked for when building training candidates (it sizes the popular filler).</summary>
