@@ -365,8 +365,10 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
 
         // Paused at 200 read ahead and not resumed above 100; what the blocked consumer holds is bounded
         // by the cache (100) and one read (50), not by the 3 000 waiting in Kafka.
+        // The pause can come before the pulling agent's first read from the receiver: nothing accepted
+        // yet is as bounded as it gets (seen once in five runs on a busy machine).
         Assert.InRange(whilePaused.Partitions.Single().Buffered, 101, 201);
-        Assert.InRange(whilePaused.Accepted, 1, 250);
+        Assert.InRange(whilePaused.Accepted, 0, 250);
         Assert.Equal(3_000, sink.FirstDeliveries().Count);
     }
 
