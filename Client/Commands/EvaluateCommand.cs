@@ -14,7 +14,7 @@ using Spectre.Console;
 namespace Encore.Client.Commands;
 
 /// <summary>
-/// <c>evaluate</c> (DESIGN.md §3.5, docs/evaluation.md): each listener's earlier plays go through Kafka into
+/// <c>evaluate</c> (docs/evaluation.md): each listener's earlier plays go through Kafka into
 /// the live system, the live API is asked for recommendations, and its lists are scored against the held-out
 /// later plays next to popularity, item-kNN and EASE computed in-process on exactly the same training plays.
 /// </summary>

@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace Encore.Client.Commands;
 
 /// <summary>
-/// <c>generate</c> (DESIGN.md §3.5): synthetic plays from <see cref="PlayGenerator"/>, produced to the
+/// <c>generate</c> (README, command-line client): synthetic plays from <see cref="PlayGenerator"/>, produced to the
 /// listening-event topic keyed by user id, at a given rate, with a progress bar and a closing summary.
 /// </summary>
 internal static class GenerateCommand

@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace Encore.Client.Commands;
 
 /// <summary>
-/// <c>replay</c> (DESIGN.md §3.5): real listening data — JSON lines of the contract, Spotify exports,
+/// <c>replay</c> (README, command-line client): real listening data — JSON lines of the contract, Spotify exports,
 /// Million Playlist slices — produced to the listening-event topic keyed by user id, with a progress
 /// bar and a closing summary of what matched the catalog. Event ids are deterministic, so a second
 /// replay of the same data is a resend the pipeline counts once.

@@ -6,7 +6,7 @@ using Encore.Stats;
 
 namespace Encore.Client.Evaluation;
 
-/// <summary>The two routes of the live HTTP API that <c>evaluate</c> reads (DESIGN.md §3.4).</summary>
+/// <summary>The two routes of the live HTTP API that <c>evaluate</c> reads (README, HTTP API).</summary>
 internal sealed class EncoreApiClient(HttpClient http)
 {
     public Uri BaseAddress => http.BaseAddress!;

@@ -4,7 +4,7 @@ using Encore.Events;
 namespace Encore.Client.Listening;
 
 /// <summary>
-/// JSON lines of the event contract (DESIGN.md §3.1): each line goes through the event validator; a
+/// JSON lines of the event contract (README, the listening event): each line goes through the event validator; a
 /// line it refuses is counted with its reason and line number, and the read goes on.
 /// </summary>
 internal static class JsonlReader

@@ -1,9 +1,9 @@
 namespace Encore.Client.Listening;
 
-/// <summary>The kinds of listening data <c>replay</c> and <c>evaluate</c> read (DESIGN.md §3.5).</summary>
+/// <summary>The kinds of listening data <c>replay</c> and <c>evaluate</c> read (README, command-line client).</summary>
 public enum ListeningFormat
 {
-    /// <summary>Events of the contract (DESIGN.md §3.1), one JSON object a line.</summary>
+    /// <summary>Events of the contract (README, the listening event), one JSON object a line.</summary>
     Jsonl,
 
     /// <summary>Spotify's "Download your data" exports: StreamingHistory*.json and the extended streaming history.</summary>
