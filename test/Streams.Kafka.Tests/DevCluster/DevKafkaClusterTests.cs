@@ -128,10 +128,10 @@ public sealed class DevKafkaClusterTests
         cluster.SetBrokerDown(leader);
         // librdkafka reports a lost connection as an error or only as an informational log line,
         // depending on timing; its log names the broker "host:port/id".
-        await Eventually.UntilAsync(
+        await Eventually.TrueAsync(
             () => logs.Any(log => log.Facility == "FAIL" && log.Message.Contains($"/{leader}: ", StringComparison.Ordinal)),
-            Deadline,
-            () => $"the producer logs losing broker {leader}");
+            () => $"the producer logs losing broker {leader}",
+            Deadline);
         var duringOutage = Enumerable.Range(500, 200).Select(Produce).ToArray();
         Assert.DoesNotContain(duringOutage, delivery => delivery.IsCompleted);
 

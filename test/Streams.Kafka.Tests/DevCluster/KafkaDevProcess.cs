@@ -55,10 +55,10 @@ internal sealed class KafkaDevProcess : IAsyncDisposable
 
         try
         {
-            await Eventually.UntilAsync(
+            await Eventually.TrueAsync(
                 () => File.Exists(bootstrapFile) || process.HasExited,
-                timeout,
-                () => $"kafka-dev writes {bootstrapFile}; its output so far: {string.Join(Environment.NewLine, output)}");
+                () => $"kafka-dev writes {bootstrapFile}; its output so far: {string.Join(Environment.NewLine, output)}",
+                timeout);
             if (process.HasExited)
             {
                 throw new InvalidOperationException(

@@ -26,10 +26,10 @@ public sealed class KafkaDevVerbTests(ITestOutputHelper output)
             Assert.Equal(4, metadata.Topics.Single(t => t.Topic == DeadLetterTopic).Partitions.Count);
         }
 
-        await Eventually.UntilAsync(
+        await Eventually.TrueAsync(
             () => kafkaDev.Output.Contains($"Bootstrap servers: {bootstrap}", StringComparison.Ordinal),
-            Deadline,
-            () => $"kafka-dev prints the bootstrap servers it wrote to its file; it printed: {kafkaDev.Output}");
+            () => $"kafka-dev prints the bootstrap servers it wrote to its file; it printed: {kafkaDev.Output}",
+            Deadline);
 
         // Two members of one group share the partitions; they join before anything is produced, so no
         // rebalance can hand a partition over mid-read.

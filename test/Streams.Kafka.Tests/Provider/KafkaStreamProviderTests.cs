@@ -32,13 +32,13 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     private static Task WaitForApplied(RecordingSink sink, int expected) =>
-        Eventually.UntilAsync(() => sink.Applied >= expected, Deadline, () => $"{expected} records applied (have {sink.Applied})");
+        Eventually.TrueAsync(() => sink.Applied >= expected, () => $"{expected} records applied (have {sink.Applied})", Deadline);
 
     private static long Committed(TestCluster cluster) =>
         Counters(cluster).SelectMany(c => c.Partitions).Sum(p => p.CommittedOffset);
 
     private static Task WaitForCommitted(TestCluster cluster, long expected, string what) =>
-        Eventually.UntilAsync(() => Committed(cluster) == expected, Deadline, () => $"{what} (committed {Committed(cluster)})");
+        Eventually.TrueAsync(() => Committed(cluster) == expected, () => $"{what} (committed {Committed(cluster)})", Deadline);
 
     private static IEnumerable<KafkaStreamCounters> Counters(TestCluster cluster) =>
         cluster.Silos.OfType<InProcessSiloHandle>().Select(s =>
@@ -121,7 +121,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, KafkaTestCluster.TopicOf(clusterId), messages);
 
         await WaitForApplied(sink, 100);
-        await Eventually.UntilAsync(() => Counters(cluster).Sum(c => c.Rejected) == 3, Deadline, () => "3 rejections counted");
+        await Eventually.TrueAsync(() => Counters(cluster).Sum(c => c.Rejected) == 3, () => "3 rejections counted", Deadline);
 
         using var consumer = TestKafka.Consumer(fixture.Bootstrap, $"dlq-{clusterId}");
         consumer.Subscribe(KafkaTestCluster.DeadLetterTopicOf(clusterId));
@@ -154,7 +154,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, KafkaTestCluster.TopicOf(clusterId), messages);
 
         await WaitForApplied(sink, 100);
-        await Eventually.UntilAsync(() => Counters(cluster).Sum(c => c.Rejected) == 1, Deadline, () => "1 rejection counted");
+        await Eventually.TrueAsync(() => Counters(cluster).Sum(c => c.Rejected) == 1, () => "1 rejection counted", Deadline);
         using var consumer = TestKafka.Consumer(fixture.Bootstrap, $"dlq-{clusterId}");
         consumer.Subscribe(KafkaTestCluster.DeadLetterTopicOf(clusterId));
         var dead = Assert.Single(TestKafka.ConsumeUntil([consumer], 1, Deadline)).Result.Message;
@@ -228,7 +228,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         sink.Declaring = true;
         var deliveredBefore = sink.Deliveries.Count;
         await using var second = await KafkaTestCluster.StartAsync(fixture.Kafka, clusterId);
-        await Eventually.UntilAsync(() => sink.Deliveries.Count >= deliveredBefore + 200, Deadline, () => $"the undeclared tail replayed (have {sink.Deliveries.Count})");
+        await Eventually.TrueAsync(() => sink.Deliveries.Count >= deliveredBefore + 200, () => $"the undeclared tail replayed (have {sink.Deliveries.Count})", Deadline);
         await WaitForCommitted(second, 400, "everything committed after the replay");
 
         // Only the tail that was never declared durable is read again, and it is applied once.
@@ -262,7 +262,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
             tickets[partition] = await KafkaCheckpoint.Get(cluster.GrainFactory, TestStreams.Provider, partition).RequestReplayAsync();
         }
 
-        await Eventually.UntilAsync(() => sink.Deliveries.Count >= beforeReplay + 100, Deadline, () => $"the uncommitted 100 read again (have {sink.Deliveries.Count})");
+        await Eventually.TrueAsync(() => sink.Deliveries.Count >= beforeReplay + 100, () => $"the uncommitted 100 read again (have {sink.Deliveries.Count})", Deadline);
         await WaitForCommitted(cluster, 200, "everything committed after the replay");
 
         Assert.Equal(200, sink.Applied);
@@ -297,7 +297,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         await cluster.GrainFactory.GetGrain<IRecordingGrain>(0).Deactivate();
         var before = sink.Deliveries.Count;
         await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, [("user-1", "user-1|20")]);
-        await Eventually.UntilAsync(() => sink.Deliveries.Skip(before).Any(d => d.Offset == 200), Deadline, () => "the resumed subscription reached the new message");
+        await Eventually.TrueAsync(() => sink.Deliveries.Skip(before).Any(d => d.Offset == 200), () => "the resumed subscription reached the new message", Deadline);
 
         // Read again from Kafka from the resume token on (the token's own message included, as a
         // resume handshake may deliver it), with the tokens of the first read; each applied once.
@@ -321,8 +321,8 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         await WaitForApplied(sink, 300);
 
         var joined = await cluster.StartAdditionalSiloAsync();
-        await Eventually.UntilAsync(() => Counters(cluster).All(c => c.Partitions.Count > 0), Deadline,
-            () => "the new silo reads some partitions");
+        await Eventually.TrueAsync(() => Counters(cluster).All(c => c.Partitions.Count > 0), () => "the new silo reads some partitions",
+            Deadline);
         await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 30, perUser: 10, firstSeq: 10));
         await WaitForApplied(sink, 600);
 
@@ -356,12 +356,12 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
         });
 
         await KafkaTestCluster.ProduceAsync(fixture.Bootstrap, KafkaTestCluster.TopicOf(clusterId), KafkaTestCluster.Records(users: 10, perUser: 300));
-        await Eventually.UntilAsync(() => Counters(cluster).Single().Partitions is [{ Paused: true }], Deadline, () => "the partition paused");
+        await Eventually.TrueAsync(() => Counters(cluster).Single().Partitions is [{ Paused: true }], () => "the partition paused", Deadline);
         var whilePaused = Counters(cluster).Single();
 
         sink.Gate.SetResult();
         await WaitForApplied(sink, 3_000);
-        await Eventually.UntilAsync(() => Counters(cluster).Single().Partitions is [{ Paused: false, Buffered: 0 }], Deadline, () => "the partition resumed");
+        await Eventually.TrueAsync(() => Counters(cluster).Single().Partitions is [{ Paused: false, Buffered: 0 }], () => "the partition resumed", Deadline);
 
         // Paused at 200 read ahead and not resumed above 100; what the blocked consumer holds is bounded
         // by the cache (100) and one read (50), not by the 3 000 waiting in Kafka.
@@ -390,7 +390,7 @@ public sealed class KafkaStreamProviderTests(DevKafkaFixture fixture)
             var producing = KafkaTestCluster.ProduceAsync(fixture.Bootstrap, topic, KafkaTestCluster.Records(users: 20, perUser: 10, firstSeq: 10));
 
             // Partitions led by the other brokers go on while this one is down.
-            await Eventually.UntilAsync(() => sink.Applied > 200, Deadline, () => "progress on the partitions still up");
+            await Eventually.TrueAsync(() => sink.Applied > 200, () => "progress on the partitions still up", Deadline);
             Assert.False(producing.IsCompleted);
             fixture.Kafka.SetBrokerUp(leader);
             await producing;
