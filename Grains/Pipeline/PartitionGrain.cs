@@ -107,14 +107,41 @@ internal sealed partial class PartitionGrain(
 
     public async Task OnNextAsync(IList<SequentialItem<PartitionEvent>> items)
     {
-        await RequestReplayIfNeededAsync();
-        if (items.Count == 0 || _replayRequested || !await _fence.AdmitsAsync(items[0].Token, Checkpoint))
+        if (!await AdmitsAsync(items) || GroupByUser(items) is not { } batch)
         {
-            // Read before the replay asked for (or still to be asked for): the replay brings it again.
-            LogBeforeReplay(logger, _partition, items.Count > 0 ? items[0].Item.Offset : -1);
             return;
         }
 
+        var attempts = await ApplyUsersAsync(batch);
+        var complete = attempts.All(u => u.Done);
+        TrackGap(batch, complete);
+        var (deltas, counts) = CollectUserResults(attempts, complete);
+        await ApplyFeatureDeltasAsync(deltas, batch.LastOffset);
+        await WriteWarehouseAsync(batch);
+        RecordProcessed(batch.LastOffset, counts);
+        await RequestReplayIfNeededAsync();
+        await DeclareAsync();
+    }
+
+    /// <summary>
+    /// Whether a batch may be applied: not while a replay is still to be asked for, nor when it was
+    /// read before the replay the fence waits for. The replay brings such a batch again.
+    /// </summary>
+    private async Task<bool> AdmitsAsync(IList<SequentialItem<PartitionEvent>> items)
+    {
+        await RequestReplayIfNeededAsync();
+        if (items.Count > 0 && !_replayRequested && await _fence.AdmitsAsync(items[0].Token, Checkpoint))
+        {
+            return true;
+        }
+
+        LogBeforeReplay(logger, _partition, items.Count > 0 ? items[0].Item.Offset : -1);
+        return false;
+    }
+
+    /// <summary>The batch's events of this partition by user, in offset order, and their warehouse rows; null when it has none.</summary>
+    private PartitionBatch? GroupByUser(IList<SequentialItem<PartitionEvent>> items)
+    {
         var byUser = new Dictionary<string, List<PartitionEvent>>(StringComparer.Ordinal);
         var plays = warehouse.IsEnabled ? new List<WarehousePlay>(items.Count) : null;
         var lastOffset = -1L;
@@ -139,59 +166,83 @@ internal sealed partial class PartitionGrain(
             firstOffset = Math.Min(firstOffset, e.Offset);
         }
 
-        if (lastOffset < 0)
-        {
-            return;
-        }
+        return lastOffset < 0 ? null : new PartitionBatch(byUser, plays, firstOffset, lastOffset);
+    }
 
-        var attempts = await Task.WhenAll(byUser.Select(entry => ApplyUserAsync(entry.Key, _poison.Pending(entry.Value))));
-        var users = attempts.Where(u => u.Result is not null).Select(u => (u.Grain, u.UserId, u.LastOffset, Result: u.Result!)).ToList();
+    /// <summary>Every user's events of the batch to that user's grain, in parallel: users decide what counts.</summary>
+    private Task<UserAttempt[]> ApplyUsersAsync(PartitionBatch batch) =>
+        Task.WhenAll(batch.ByUser.Select(entry => ApplyUserAsync(entry.Key, _poison.Pending(entry.Value))));
 
-        // Track grains keep one watermark per partition, moved to the end of each delta. A delta without
-        // the plays of a user whose call failed would let them drop those plays when the replay brings
-        // them: no track gets anything of this batch, and nothing is declared past it until a replay
-        // has processed it whole.
-        var complete = attempts.All(u => u.Done);
+    /// <summary>
+    /// Track grains keep one watermark per partition, moved to the end of each delta. A delta without
+    /// the plays of a user whose call failed would let them drop those plays when the replay brings
+    /// them: no track gets anything of an incomplete batch, and nothing is declared past it until a
+    /// replay has processed it whole.
+    /// </summary>
+    private void TrackGap(PartitionBatch batch, bool complete)
+    {
         if (complete)
         {
-            CloseGap(firstOffset, lastOffset);
+            CloseGap(batch.FirstOffset, batch.LastOffset);
         }
         else
         {
-            OpenGap(firstOffset, lastOffset);
+            OpenGap(batch.FirstOffset, batch.LastOffset);
         }
+    }
 
+    /// <summary>
+    /// Records what each user grain now holds and sums the batch's counters; the plays the user grains
+    /// counted become the deltas of the track, artist and occurrence grains, only for a complete batch.
+    /// </summary>
+    private (BatchDeltas Deltas, BatchCounts Counts) CollectUserResults(UserAttempt[] attempts, bool complete)
+    {
         var deltas = new BatchDeltas();
-        int applied = 0, duplicates = 0, replays = 0;
-        foreach (var (grain, userId, userLastOffset, result) in users)
+        var counts = new BatchCounts();
+        foreach (var attempt in attempts)
         {
-            applied += result.Applied;
-            duplicates += result.Duplicates;
-            replays += result.Replays;
-            Fed(grain, userLastOffset, result.DurableNextOffset, result.Activation);
+            if (attempt.Result is not { } result)
+            {
+                continue;
+            }
+
+            counts = counts.Add(result);
+            Fed(attempt.Grain, attempt.LastOffset, result.DurableNextOffset, result.Activation);
             foreach (var play in complete ? result.Counted : [])
             {
-                deltas.Add(userId, play);
+                deltas.Add(attempt.UserId, play);
             }
         }
 
-        await Task.WhenAll(ApplyTrackDeltasAsync(deltas, lastOffset), ApplyArtistDeltasAsync(deltas, lastOffset),
-            ApplyOccurrencesAsync(ItemKinds.Track, deltas.TrackOccurrences, lastOffset), ApplyOccurrencesAsync(ItemKinds.Artist, deltas.ArtistOccurrences, lastOffset));
+        return (deltas, counts);
+    }
 
-        // Every event of the batch, replays and resends included: the warehouse keeps the first row of
-        // each eventId. Waits while the sink's buffer is full, which slows this partition down.
-        if (plays is not null)
+    /// <summary>One delta per track and per artist, and one per occurrence kind, all in parallel.</summary>
+    private Task ApplyFeatureDeltasAsync(BatchDeltas deltas, long lastOffset) => Task.WhenAll(
+        ApplyTrackDeltasAsync(deltas, lastOffset),
+        ApplyArtistDeltasAsync(deltas, lastOffset),
+        ApplyOccurrencesAsync(ItemKinds.Track, deltas.TrackOccurrences, lastOffset),
+        ApplyOccurrencesAsync(ItemKinds.Artist, deltas.ArtistOccurrences, lastOffset));
+
+    /// <summary>
+    /// Every event of the batch, replays and resends included: the warehouse keeps the first row of
+    /// each eventId. Waits while the sink's buffer is full, which slows this partition down.
+    /// </summary>
+    private async Task WriteWarehouseAsync(PartitionBatch batch)
+    {
+        if (batch.Plays is not null)
         {
-            await warehouse.WritePlaysAsync(_partition, plays);
+            await warehouse.WritePlaysAsync(_partition, batch.Plays);
         }
+    }
 
+    private void RecordProcessed(long lastOffset, BatchCounts counts)
+    {
         _nextOffset = Math.Max(_nextOffset, lastOffset + 1);
-        _processed += applied + duplicates;
-        _duplicates += duplicates;
-        _replays += replays;
-        stats.RecordProcessed(applied + duplicates, duplicates, replays);
-        await RequestReplayIfNeededAsync();
-        await DeclareAsync();
+        _processed += counts.Applied + counts.Duplicates;
+        _duplicates += counts.Duplicates;
+        _replays += counts.Replays;
+        stats.RecordProcessed(counts.Applied + counts.Duplicates, counts.Duplicates, counts.Replays);
     }
 
     private async Task ApplyTrackDeltasAsync(BatchDeltas deltas, long lastOffset)
@@ -254,28 +305,27 @@ internal sealed partial class PartitionGrain(
     /// Feeds one user's events of a batch. Done is false when the call failed (the partition replays);
     /// a result is null also when every event was dead-lettered (see <see cref="PoisonGuard"/>).
     /// </summary>
-    private async Task<(GrainId Grain, string UserId, long LastOffset, UserApplyResult? Result, bool Done)> ApplyUserAsync(
-        string userId, List<PartitionEvent> events)
+    private async Task<UserAttempt> ApplyUserAsync(string userId, List<PartitionEvent> events)
     {
         var grain = GrainFactory.GetGrain<IUserGrain>(userId);
         var id = grain.GetGrainId();
         if (events.Count == 0)
         {
-            return (id, userId, -1, null, true);
+            return new UserAttempt(id, userId, -1, null, true);
         }
 
         if (!_poison.IsSuspect(id, events[0].Offset))
         {
             var result = await TryApplyAsync(id, events[0].Offset, events[^1].Offset,
                 () => grain.ApplyAsync(new UserBatch(_partition, [.. events], FedActivationOf(id))));
-            return (id, userId, events[^1].Offset, result, result is not null);
+            return new UserAttempt(id, userId, events[^1].Offset, result, result is not null);
         }
 
         var isolated = await TryApplyAsync(id, events[0].Offset, events[^1].Offset, () => _poison.IsolateAsync(
             id, events, e => grain.ApplyAsync(new UserBatch(_partition, [e], FedActivationOf(id))), deadLetters));
         if (isolated is null)
         {
-            return (id, userId, -1, null, false);
+            return new UserAttempt(id, userId, -1, null, false);
         }
 
         // The failed calls recorded the grain as sent up to the end of the range; it was sent only what it applied.
@@ -293,7 +343,7 @@ internal sealed partial class PartitionGrain(
         }
 
         stats.RecordRejected(isolated.DeadLettered);
-        return (id, userId, isolated.LastApplied, isolated.Result, true);
+        return new UserAttempt(id, userId, isolated.LastApplied, isolated.Result, true);
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -516,6 +566,24 @@ internal sealed partial class PartitionGrain(
     /// <param name="Since">When the grain was first sent something not yet durable.</param>
     /// <param name="Activation">The activation holding it (empty when a call failed before it answered).</param>
     private readonly record struct Undurable(long DurableNext, long LastSent, DateTime Since, Guid Activation);
+
+    /// <summary>This partition's events of one batch.</summary>
+    /// <param name="ByUser">Each user's events, in offset order.</param>
+    /// <param name="Plays">The warehouse rows, null when there is no warehouse.</param>
+    private sealed record PartitionBatch(Dictionary<string, List<PartitionEvent>> ByUser, List<WarehousePlay>? Plays, long FirstOffset, long LastOffset);
+
+    /// <summary>What feeding one user's events of a batch gave.</summary>
+    /// <param name="LastOffset">The highest offset recorded as sent to the grain (-1: none).</param>
+    /// <param name="Result">Null when the call failed, or when every event was dead-lettered.</param>
+    /// <param name="Done">False when the call failed: the partition replays.</param>
+    private readonly record struct UserAttempt(GrainId Grain, string UserId, long LastOffset, UserApplyResult? Result, bool Done);
+
+    /// <summary>A batch's counters, summed over its user grains.</summary>
+    private readonly record struct BatchCounts(int Applied, int Duplicates, int Replays)
+    {
+        public BatchCounts Add(UserApplyResult result) =>
+            new(Applied + result.Applied, Duplicates + result.Duplicates, Replays + result.Replays);
+    }
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Event of partition {EventPartition} at offset {Offset} arrived on the stream of partition {Partition}; ignored")]
     private static partial void LogForeignPartition(ILogger logger, int eventPartition, long offset, int partition);
