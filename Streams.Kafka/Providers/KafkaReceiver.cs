@@ -1,19 +1,18 @@
-using System.Collections.Concurrent;
 using System.Text;
 using Confluent.Kafka;
 using Encore.Streams.Kafka.Checkpoints;
-using Encore.Streams.Kafka.Statistics;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 
 namespace Encore.Streams.Kafka.Providers;
 
 /// <summary>
-/// Reads one Kafka partition for one Orleans queue. A dedicated thread owns the consumer: it polls into a
-/// bounded buffer, pauses the partition when the buffer is full and resumes it at half, seeks when the
-/// agent's side asks for a rewind, and commits the offsets the agent's side has found safe. The Orleans
-/// balancer owns placement; the consumer group only stores offsets, so the partition is assigned, never
-/// subscribed.
+/// Reads one Kafka partition for one Orleans queue: decodes what the poll thread read ahead, hands it to
+/// the pulling agent, dead-letters rejected messages and decides which offset is safe to commit. Its
+/// members run on the agent's side, one call at a time. The Kafka consumer is never touched here: it
+/// belongs to a <see cref="PartitionPoller"/> on a dedicated thread, and the two share nothing but a
+/// <see cref="PollChannel"/>. The Orleans balancer owns placement; the consumer group only stores
+/// offsets, so the partition is assigned, never subscribed.
 /// </summary>
 /// <remarks>
 /// Rewinds come from the queue's <see cref="KafkaQueueCache"/>: a cursor that needs messages older than
@@ -23,23 +22,15 @@ namespace Encore.Streams.Kafka.Providers;
 /// </remarks>
 internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
 {
-    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
-
     /// <summary>How often decoding one message may throw before the message is rejected as undecodable.</summary>
     internal const int MaxDecodeAttempts = 3;
 
     private readonly KafkaProviderContext _context;
     private readonly int _partition;
-    private readonly TopicPartition _topicPartition;
     private readonly ILogger _logger;
     private readonly KafkaQueueCache _cache;
-    private readonly ConcurrentQueue<(int Epoch, ConsumeResult<byte[], byte[]> Message)> _buffer = new();
-    private readonly TaskCompletionSource<long> _assigned = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _stop = new();
+    private readonly PollChannel _channel = new();
     private Thread? _pollThread;
-    private int _buffered;
-
-    // Read and written by the agent side (GetQueueMessagesAsync, MessagesDeliveredAsync, Shutdown), one call at a time.
     private bool _started;
     private long _startOffset;
     private long _decodedUpTo;
@@ -54,28 +45,21 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     private ReplayTicket? _epochTag;
     private ReplayTicket? _nextEpochTag;
 
-    // The latest rewind, published by the agent side to the poll thread, which seeks.
-    private Rewind? _rewind;
-
-    // Handed from the agent side to the poll thread, which alone commits.
-    private long _commitRequested = -1;
-    private long _committed = -1;
-
     public KafkaReceiver(KafkaProviderContext context, QueueId queueId, KafkaQueueCache cache)
     {
         _context = context;
         _cache = cache;
         _partition = KafkaQueueMapper.PartitionOf(queueId);
-        _topicPartition = new TopicPartition(context.Topic, _partition);
         _logger = context.LoggerFactory.CreateLogger<KafkaReceiver>();
     }
 
     public async Task Initialize(TimeSpan timeout)
     {
-        _pollThread = new Thread(Poll) { IsBackground = true, Name = $"kafka-{_context.ProviderName}-{_partition}" };
+        var poller = new PartitionPoller(_context, _partition, _channel, _logger);
+        _pollThread = new Thread(poller.Run) { IsBackground = true, Name = $"kafka-{_context.ProviderName}-{_partition}" };
         _pollThread.Start();
         using var timeoutCts = new CancellationTokenSource(timeout);
-        _startOffset = await _assigned.Task.WaitAsync(timeoutCts.Token);
+        _startOffset = await _channel.Assignment.WaitAsync(timeoutCts.Token);
         _decodedUpTo = _startOffset;
         _cache.Start(_startOffset);
         _epochTag = _context.Options.CheckpointMode == CheckpointMode.Delivered ? default(ReplayTicket) : null;
@@ -105,7 +89,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         }
 
         var count = Math.Min(maxCount < 0 ? int.MaxValue : maxCount, _context.Options.MaxBatchSize);
-        var batches = new List<IBatchContainer>(Math.Min(count, _buffered));
+        var batches = new List<IBatchContainer>(Math.Min(count, _channel.Buffered));
         List<(long Offset, Task Written)>? deadLetters = null;
         var accepted = 0;
         var rejected = 0;
@@ -114,10 +98,9 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         var readFrom = -1L;
         var decodedBefore = _decodedUpTo;
         var acceptedBefore = _lastAccepted;
-        while (batches.Count < count && _buffer.TryDequeue(out var entry))
+        while (batches.Count < count && _channel.TryTake(out var entry))
         {
             var (epoch, message) = entry;
-            Interlocked.Decrement(ref _buffered);
             if (epoch != _epoch)
             {
                 continue;
@@ -256,7 +239,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             _nextEpochTag = null;
         }
 
-        Volatile.Write(ref _rewind, new Rewind(_epoch, from));
+        _channel.RequestRewind(new Rewind(_epoch, from));
         LogRewinding(_logger, _context.Topic, _partition, from);
     }
 
@@ -282,7 +265,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             LogCheckpointFailed(_logger, e, _context.Topic, _partition);
         }
 
-        _stop.Cancel();
+        _channel.Stop();
         if (_pollThread is { } thread)
         {
             await Task.Run(() => thread.Join(timeout));
@@ -317,7 +300,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
                 // No commit in this round: the declaration may come from a consumer that cannot see what
                 // a dead grain lost (a new activation), and the replay must start below that loss. Every
                 // effect below the committed offset is durable, so the replay starts there.
-                var committed = Volatile.Read(ref _committed);
+                var committed = _channel.Committed;
                 LogReplayRequested(_logger, _context.Topic, _partition);
                 _cache.RewindAll(committed >= 0 ? committed : _startOffset);
                 _nextEpochTag = state.Ticket;
@@ -339,7 +322,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             return;
         }
 
-        InterlockedMax(ref _commitRequested, safe);
+        _channel.RequestCommit(safe);
     }
 
     /// <summary>
@@ -365,181 +348,11 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         _ => StreamId.Create(_context.Options.StreamNamespace, _partition.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     };
 
-    private void Poll()
-    {
-        IConsumer<byte[], byte[]>? consumer = null;
-        try
-        {
-            consumer = _context.CreateConsumer();
-            var committed = consumer.Committed([_topicPartition], TimeSpan.FromSeconds(30)).Single().Offset;
-            var start = committed.IsSpecial ? StartOffset(consumer) : committed.Value;
-            _committed = committed.IsSpecial ? -1 : committed.Value;
-            consumer.Assign(new TopicPartitionOffset(_topicPartition, start));
-            _assigned.TrySetResult(start);
-            PollUntilStopped(consumer);
-        }
-        catch (Exception e) when (!_assigned.Task.IsCompleted)
-        {
-            _assigned.TrySetException(new KafkaException(new Error(Confluent.Kafka.ErrorCode.Local_Fail,
-                $"partition {_partition} of topic '{_context.Topic}' could not be assigned: {e.Message}")));
-        }
-        catch (Exception e)
-        {
-            LogPollFailed(_logger, e, _context.Topic, _partition);
-        }
-        finally
-        {
-            if (consumer is not null)
-            {
-                Commit(consumer);
-                consumer.Close();
-                consumer.Dispose();
-            }
-        }
-    }
-
-    private long StartOffset(IConsumer<byte[], byte[]> consumer)
-    {
-        var watermarks = consumer.QueryWatermarkOffsets(_topicPartition, TimeSpan.FromSeconds(30));
-        return _context.Options.StartFrom == AutoOffsetReset.Latest ? watermarks.High.Value : watermarks.Low.Value;
-    }
-
-    private void PollUntilStopped(IConsumer<byte[], byte[]> consumer)
-    {
-        var paused = false;
-        var epoch = 0;
-        var max = _context.Options.MaxBufferedMessages;
-        var nextReport = DateTime.MinValue;
-        while (!_stop.IsCancellationRequested)
-        {
-            Commit(consumer);
-            if (Volatile.Read(ref _rewind) is { } rewind && rewind.Epoch != epoch && Seek(consumer, rewind.From))
-            {
-                epoch = rewind.Epoch;
-                if (paused)
-                {
-                    consumer.Resume([_topicPartition]);
-                    paused = false;
-                }
-            }
-
-            if (!paused && Volatile.Read(ref _buffered) >= max)
-            {
-                consumer.Pause([_topicPartition]);
-                paused = true;
-                LogPaused(_logger, _context.Topic, _partition, max);
-            }
-            else if (paused && Volatile.Read(ref _buffered) <= max / 2)
-            {
-                consumer.Resume([_topicPartition]);
-                paused = false;
-                LogResumed(_logger, _context.Topic, _partition);
-            }
-
-            if (DateTime.UtcNow >= nextReport || paused)
-            {
-                nextReport = DateTime.UtcNow.AddMilliseconds(200);
-                var high = consumer.GetWatermarkOffsets(_topicPartition).High;
-                _context.Statistics.Report(new PartitionProgress(
-                    _partition, Volatile.Read(ref _committed), high.IsSpecial ? 0 : high.Value, Volatile.Read(ref _buffered), paused));
-            }
-
-            ConsumeResult<byte[], byte[]>? result;
-            try
-            {
-                result = consumer.Consume(PollTimeout);
-            }
-            catch (ConsumeException e) when (!e.Error.IsFatal)
-            {
-                LogConsumeError(_logger, _context.Topic, _partition, e.Error.Reason);
-                continue;
-            }
-
-            if (result is { IsPartitionEOF: false, Message: not null })
-            {
-                _buffer.Enqueue((epoch, result));
-                Interlocked.Increment(ref _buffered);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Moves the read position to <paramref name="from"/> (or the oldest message Kafka still has) and drops
-    /// what was read ahead. False when the seek failed; it is tried again on the next loop.
-    /// </summary>
-    private bool Seek(IConsumer<byte[], byte[]> consumer, long from)
-    {
-        try
-        {
-            var low = consumer.QueryWatermarkOffsets(_topicPartition, TimeSpan.FromSeconds(10)).Low;
-            consumer.Seek(new TopicPartitionOffset(_topicPartition, low.IsSpecial ? from : Math.Max(from, low.Value)));
-        }
-        catch (KafkaException e)
-        {
-            LogSeekFailed(_logger, _context.Topic, _partition, from, e.Error.Reason);
-            return false;
-        }
-
-        while (_buffer.TryDequeue(out _))
-        {
-            Interlocked.Decrement(ref _buffered);
-        }
-
-        return true;
-    }
-
-    private void Commit(IConsumer<byte[], byte[]> consumer)
-    {
-        var requested = Volatile.Read(ref _commitRequested);
-        if (requested <= _committed)
-        {
-            return;
-        }
-
-        try
-        {
-            consumer.Commit([new TopicPartitionOffset(_topicPartition, requested)]);
-            Volatile.Write(ref _committed, requested);
-        }
-        catch (KafkaException e)
-        {
-            // Retried on the next loop; the committed offset only lags.
-            LogCommitFailed(_logger, _context.Topic, _partition, requested, e.Error.Reason);
-        }
-    }
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
-
     [LoggerMessage(1, LogLevel.Information, "Reading {Topic}[{Partition}] from offset {Offset}")]
     private static partial void LogAssigned(ILogger logger, string topic, int partition, long offset);
 
     [LoggerMessage(2, LogLevel.Warning, "Rejected {Topic}[{Partition}]@{Offset}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string topic, int partition, long offset, string? reason);
-
-    [LoggerMessage(3, LogLevel.Information, "Paused {Topic}[{Partition}]: {Buffered} messages read ahead")]
-    private static partial void LogPaused(ILogger logger, string topic, int partition, int buffered);
-
-    [LoggerMessage(4, LogLevel.Information, "Resumed {Topic}[{Partition}]")]
-    private static partial void LogResumed(ILogger logger, string topic, int partition);
-
-    [LoggerMessage(5, LogLevel.Warning, "Consuming {Topic}[{Partition}] failed: {Reason}")]
-    private static partial void LogConsumeError(ILogger logger, string topic, int partition, string reason);
-
-    [LoggerMessage(6, LogLevel.Warning, "Committing {Topic}[{Partition}] at {Offset} failed: {Reason}")]
-    private static partial void LogCommitFailed(ILogger logger, string topic, int partition, long offset, string reason);
 
     [LoggerMessage(7, LogLevel.Warning, "Reading the checkpoint of {Topic}[{Partition}] failed; not committing this time")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception e, string topic, int partition);
@@ -550,18 +363,9 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
     [LoggerMessage(10, LogLevel.Information, "Reading {Topic}[{Partition}] again from offset {Offset}")]
     private static partial void LogRewinding(ILogger logger, string topic, int partition, long offset);
 
-    [LoggerMessage(11, LogLevel.Warning, "Seeking {Topic}[{Partition}] to {Offset} failed: {Reason}")]
-    private static partial void LogSeekFailed(ILogger logger, string topic, int partition, long offset, string reason);
-
-    /// <summary>Read epoch <paramref name="Epoch"/> starts at offset <paramref name="From"/>.</summary>
-    private sealed record Rewind(int Epoch, long From);
-
     [LoggerMessage(12, LogLevel.Warning, "Decoding {Topic}[{Partition}]@{Offset} failed; reading again from the start of this read")]
     private static partial void LogDecodeFailed(ILogger logger, Exception e, string topic, int partition, long offset);
 
     [LoggerMessage(13, LogLevel.Warning, "Dead-lettering {Topic}[{Partition}]@{Offset} failed; reading again from the start of this read")]
     private static partial void LogDeadLetterFailed(ILogger logger, Exception e, string topic, int partition, long offset);
-
-    [LoggerMessage(8, LogLevel.Error, "The poll loop of {Topic}[{Partition}] stopped")]
-    private static partial void LogPollFailed(ILogger logger, Exception e, string topic, int partition);
 }
