@@ -79,13 +79,16 @@ internal sealed partial class PartitionPoller(KafkaProviderContext context, int 
                 }
             }
 
-            if (!paused && channel.Buffered >= max)
+            // Read once, so that a report never shows the partition paused with a count the agent's
+            // side has since taken below the resume mark: the report says what the decision saw.
+            var buffered = channel.Buffered;
+            if (!paused && buffered >= max)
             {
                 consumer.Pause([_topicPartition]);
                 paused = true;
                 LogPaused(logger, context.Topic, partition, max);
             }
-            else if (paused && channel.Buffered <= max / 2)
+            else if (paused && buffered <= max / 2)
             {
                 consumer.Resume([_topicPartition]);
                 paused = false;
@@ -97,7 +100,7 @@ internal sealed partial class PartitionPoller(KafkaProviderContext context, int 
                 nextReport = DateTime.UtcNow.AddMilliseconds(200);
                 var high = consumer.GetWatermarkOffsets(_topicPartition).High;
                 context.Statistics.Report(new PartitionProgress(
-                    partition, _committed, high.IsSpecial ? 0 : high.Value, channel.Buffered, paused));
+                    partition, _committed, high.IsSpecial ? 0 : high.Value, buffered, paused));
             }
 
             ConsumeResult<byte[], byte[]>? result;
