@@ -1,7 +1,7 @@
 namespace Encore.Catalog;
 
 /// <summary>
-/// One track of the catalog (DESIGN.md §3.2): the Kaggle "Spotify Tracks Dataset" columns, with the
+/// One track of the catalog: the Kaggle "Spotify Tracks Dataset" columns, with the
 /// rows that share a track id merged into one track that lists every genre it was filed under.
 /// </summary>
 /// <remarks>

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace Encore.Events;
 
-/// <summary>Why a message on the listening-event topic was rejected (DESIGN.md §3.1).</summary>
+/// <summary>Why a message on the listening-event topic was rejected (the README, "The listening event").</summary>
 public enum RejectReason
 {
     TooLarge,

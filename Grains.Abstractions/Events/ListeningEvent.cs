@@ -4,7 +4,7 @@ namespace Encore.Events;
 
 /// <summary>
 /// One play of one track by one listener: the value of a message on the listening-event topic
-/// (DESIGN.md §3.1). Field names follow Spotify's streaming-history export.
+/// (the README, "The listening event"). Field names follow Spotify's streaming-history export.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ListeningEvent

@@ -3,7 +3,7 @@ namespace Encore.Events;
 /// <summary>
 /// A validated listening event as it travels on its partition's stream: the event plus the Kafka
 /// partition and offset it was read from, which the consuming grains use as their applied-offset
-/// watermarks (DESIGN.md §4). Carrying them in the item keeps grains independent of token types.
+/// watermarks (docs/architecture.md, "Exactly-once effect"). Carrying them in the item keeps grains independent of token types.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record PartitionEvent(

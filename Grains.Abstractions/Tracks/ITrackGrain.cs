@@ -85,7 +85,7 @@ public sealed record CoListen(
     [property: Id(0)] string TrackId,
     [property: Id(1)] double Score);
 
-/// <summary>Catalog fields of a track plus its live statistics (DESIGN.md §3.4).</summary>
+/// <summary>Catalog fields of a track plus its live statistics: the answer of <c>GET /api/tracks/{trackId}</c>.</summary>
 [GenerateSerializer, Immutable]
 public sealed record TrackView
 {

@@ -4,7 +4,7 @@ using CsvHelper;
 namespace Encore.Catalog;
 
 /// <summary>
-/// The in-memory track catalog (DESIGN.md §3.2): every track by id, the genres, and a standardized
+/// The in-memory track catalog (the Kaggle CSV or the synthetic catalog): every track by id, the genres, and a standardized
 /// audio-feature vector per track for content similarity.
 /// </summary>
 /// <remarks>
@@ -114,7 +114,7 @@ public sealed class TrackCatalog
         _tracksByGenre.TryGetValue(genre, out var indices) ? indices : [];
 
     /// <summary>
-    /// Loads a Kaggle-format CSV (DESIGN.md §3.2). Rows sharing a track id become one track with every
+    /// Loads a Kaggle-format CSV (the "Spotify Tracks Dataset" columns). Rows sharing a track id become one track with every
     /// genre they were listed under; the other columns come from the first such row.
     /// </summary>
     /// <exception cref="FormatException">A required column is missing or a value does not parse; the message names the row.</exception>

@@ -3,7 +3,7 @@ using Encore.Catalog;
 namespace Encore.Recommendations;
 
 /// <summary>
-/// The transparent score used until a trained model exists (DESIGN.md §6): a weighted sum of what
+/// The transparent score used until a trained model exists (docs/grains.md, "Recommendations"): a weighted sum of what
 /// brought the candidate in, then a greedy re-rank that discounts each further track by an artist
 /// already picked. Each item keeps the reason of its strongest component.
 /// </summary>

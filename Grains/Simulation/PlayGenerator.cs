@@ -6,7 +6,7 @@ namespace Encore.Simulation;
 
 /// <summary>
 /// Simulates listeners playing catalog tracks and yields their <see cref="ListeningEvent"/>s in
-/// event-time order (DESIGN.md §3.5 <c>generate</c>, and the silo's demo traffic).
+/// event-time order (<c>encore generate</c>, and the silo's demo traffic).
 /// </summary>
 /// <remarks>
 /// <para>Each listener has a hidden <see cref="UserTaste"/>: a mixture of 1-4 genres and a preferred

@@ -2,7 +2,7 @@ namespace Encore.Storage;
 
 /// <summary>
 /// Configuration section <c>Postgres</c>: what a silo does with the database named by
-/// <c>ConnectionStrings:Postgres</c> (DESIGN.md §3.3). Without a connection string none of it applies.
+/// <c>ConnectionStrings:Postgres</c> (docs/postgres.md). Without a connection string none of it applies.
 /// </summary>
 public sealed class PostgresOptions
 {

@@ -2,7 +2,7 @@ namespace Encore.Silo.Api;
 
 internal static class ApiEndpoints
 {
-    /// <summary>The HTTP API of DESIGN.md §3.4 under <c>/api</c>.</summary>
+    /// <summary>The HTTP API under <c>/api</c>, as the README's "HTTP API" lists it.</summary>
     public static IEndpointRouteBuilder MapEncoreApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");

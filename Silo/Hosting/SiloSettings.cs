@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Encore.Silo.Hosting;
 
-/// <summary>Configuration section <c>Orleans</c> (DESIGN.md §3.3).</summary>
+/// <summary>Configuration section <c>Orleans</c> (the README, "Configuration").</summary>
 public sealed class OrleansSettings
 {
     public const string SectionName = "Orleans";

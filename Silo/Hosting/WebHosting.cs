@@ -20,7 +20,7 @@ internal static class WebHosting
             var request = context.HttpContext.Request;
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
-                StatusCodes.Status404NotFound => $"Nothing answers {request.Method} {request.Path}; see DESIGN.md §3.4 for the API.",
+                StatusCodes.Status404NotFound => $"Nothing answers {request.Method} {request.Path}; the API is listed in the \"HTTP API\" section of Encore's README.",
                 StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
                 StatusCodes.Status415UnsupportedMediaType => $"Content type '{request.ContentType}' is not supported on {request.Path}.",
                 _ => null,

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Encore.Silo.Kafka;
 
-/// <summary>Configuration section <c>Kafka</c> (DESIGN.md §3.3) as the silo reads it.</summary>
+/// <summary>Configuration section <c>Kafka</c> as the silo reads it (the README, "Configuration").</summary>
 public sealed class KafkaSettings
 {
     public const string SectionName = "Kafka";

@@ -1,6 +1,9 @@
 namespace Encore.Grains.Tests;
 
-/// <summary>Finds the Kaggle CSV that DESIGN.md §3.2 keeps beside the checkout, at <c>../shared/data/</c>.</summary>
+/// <summary>
+/// Finds the Kaggle "Spotify Tracks Dataset" CSV, which is never committed: a machine that has it keeps
+/// it beside the checkout as <c>../shared/data/spotify_tracks.csv</c> (any folder above the test binaries will do).
+/// </summary>
 internal static class SpotifyData
 {
     private const string RelativePath = "shared/data/spotify_tracks.csv";

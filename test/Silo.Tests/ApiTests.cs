@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Encore.Silo.Tests;
 
-/// <summary>Every endpoint of DESIGN.md §3.4, its happy path and its 4xx answers.</summary>
+/// <summary>Every endpoint of the README's "HTTP API", its happy path and its 4xx answers.</summary>
 [Collection(SiloCollection.Name)]
 public sealed class ApiTests(SiloFixture silo)
 {

@@ -1,6 +1,6 @@
 namespace Encore.Silo.Tests;
 
-// The API's JSON, read back as a client sees it (DESIGN.md §3.4).
+// The API's JSON, read back as a client sees it (the README's "HTTP API").
 public sealed record RecommendationsDto(string UserId, string ModelVersion, RecommendedDto[] Items);
 
 public sealed record RecommendedDto(string TrackId, string TrackName, string[] Artists, string[] Genres, double Score, string[] Reasons);

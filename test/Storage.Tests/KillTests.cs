@@ -6,7 +6,10 @@ using Encore.Storage.Tests.Infrastructure;
 
 namespace Encore.Storage.Tests;
 
-/// <summary>DESIGN.md §4 under a crash: a silo process killed with SIGKILL mid-stream changes no count.</summary>
+/// <summary>
+/// The exactly-once effect (docs/architecture.md) under a crash: a silo process killed with SIGKILL
+/// mid-stream changes no count.
+/// </summary>
 public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabase>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(150);

@@ -6,7 +6,7 @@ namespace Encore.Streams.Kafka.Tests.DevCluster;
 
 public sealed class KafkaDevVerbTests(ITestOutputHelper output)
 {
-    // The contract of DESIGN.md §3.5, written out rather than taken from Encore.Constants so that a
+    // The contract of `encore kafka-dev` (README, "Command-line client"), written out rather than taken from Encore.Constants so that a
     // change of the constants shows up here as a broken contract.
     private const string Topic = "music.plays";
     private const string DeadLetterTopic = "music.plays.dlq";
