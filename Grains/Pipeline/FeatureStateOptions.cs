@@ -12,10 +12,10 @@ public sealed class FeatureStateOptions
 {
     public const string SectionName = "FeatureState";
 
-    [Range(1, 1_000_000)]
+    [Range(1, 1_000_000, ErrorMessage = "FeatureState:WriteEveryEvents must be between 1 and 1 000 000; set FeatureState__WriteEveryEvents.")]
     public int WriteEveryEvents { get; set; } = 200;
 
-    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00", ErrorMessage = "FeatureState:WriteInterval must be between 50 ms and 1 h; set FeatureState__WriteInterval.")]
     public TimeSpan WriteInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

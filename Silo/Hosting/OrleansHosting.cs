@@ -19,7 +19,7 @@ internal static class OrleansHosting
         services.AddOptions<OrleansSettings>().BindConfiguration(OrleansSettings.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddEmbeddedKafkaWhenUnset();
         services.AddOptions<KafkaSettings>().BindConfiguration(KafkaSettings.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
+        services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FeatureStateOptions>().BindConfiguration(FeatureStateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RankerOptions>().BindConfiguration(RankerOptions.SectionName).ValidateOnStart();

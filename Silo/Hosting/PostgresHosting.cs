@@ -59,12 +59,8 @@ internal static partial class PostgresHosting
     public static ISiloBuilder UseEncorePostgres(this ISiloBuilder silo, string connectionString)
     {
         // Read here, not through IOptions: the providers take their connection strings while the silo is built.
-        var pools = silo.Configuration.GetSection($"{PostgresOptions.SectionName}:Pools").Get<PostgresPools>() ?? new PostgresPools();
-        var problems = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(pools, new(pools), problems, validateAllProperties: true))
-        {
-            throw new OptionsValidationException("Postgres:Pools", typeof(PostgresPools), problems.Select(p => p.ErrorMessage ?? "invalid"));
-        }
+        var pools = EarlySettings.Validated(
+            silo.Configuration.GetSection($"{PostgresOptions.SectionName}:Pools").Get<PostgresPools>() ?? new PostgresPools(), "Postgres:Pools");
 
         silo.UseAdoNetClustering(o =>
         {

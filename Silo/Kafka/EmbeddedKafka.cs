@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Encore.Silo.Hosting;
 using Encore.Streams.Kafka.DevCluster;
 
 namespace Encore.Silo.Kafka;
@@ -25,7 +26,7 @@ internal static class EmbeddedKafka
                 "set Kafka__BootstrapServers (locally, start one with 'dotnet run --project Client -- kafka-dev --bootstrap-file bootstrap.txt').");
         }
 
-        var settings = section.Get<KafkaSettings>() ?? new();
+        var settings = EarlySettings.Validated(section.Get<KafkaSettings>() ?? new(), KafkaSettings.SectionName);
         var cluster = DevKafkaCluster.Start(brokers: 1);
         foreach (var topic in new[] { settings.Topic, settings.DeadLetterTopic })
         {
