@@ -20,7 +20,7 @@ namespace Encore.Streams.Kafka.Providers;
 /// epoch; messages the poll thread read in an older epoch are dropped, so the agent only ever sees the
 /// partition in offset order from the latest rewind on.
 /// </remarks>
-internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
+internal sealed class KafkaReceiver : IQueueAdapterReceiver
 {
     /// <summary>How often decoding one message may throw before the message is rejected as undecodable.</summary>
     internal const int MaxDecodeAttempts = 3;
@@ -65,7 +65,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         _epochTag = _context.Options.CheckpointMode == CheckpointMode.Delivered ? default(ReplayTicket) : null;
         _started = true;
         _nextCheckpoint = DateTime.UtcNow + _context.Options.CheckpointInterval;
-        LogAssigned(_logger, _context.Topic, _partition, _startOffset);
+        ReceiverLog.Assigned(_logger, _context.Topic, _partition, _startOffset);
     }
 
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
@@ -117,7 +117,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                LogDecodeFailed(_logger, e, _context.Topic, _partition, message.Offset.Value);
+                ReceiverLog.DecodeFailed(_logger, e, _context.Topic, _partition, message.Offset.Value);
                 return RewindRead(readFrom, decodedBefore, acceptedBefore);
             }
 
@@ -131,7 +131,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             else if (firstRead)
             {
                 rejected++;
-                LogRejected(_logger, _context.Topic, _partition, message.Offset.Value, result.RejectReason);
+                ReceiverLog.Rejected(_logger, _context.Topic, _partition, message.Offset.Value, result.RejectReason);
                 (deadLetters ??= []).Add((message.Offset.Value, WriteDeadLetterAsync(message, result.RejectReason ?? "rejected")));
             }
         }
@@ -146,7 +146,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                LogDeadLetterFailed(_logger, e, _context.Topic, _partition, deadLetters.Min(d => d.Offset));
+                ReceiverLog.DeadLetterFailed(_logger, e, _context.Topic, _partition, deadLetters.Min(d => d.Offset));
                 return RewindRead(readFrom, decodedBefore, acceptedBefore);
             }
 
@@ -165,7 +165,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
             {
                 // The messages are already taken from the buffer: failing the read would lose them.
                 // Not committing this time only makes the committed offset lag.
-                LogCheckpointFailed(_logger, e, _context.Topic, _partition);
+                ReceiverLog.CheckpointFailed(_logger, e, _context.Topic, _partition);
             }
         }
 
@@ -240,7 +240,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         }
 
         _channel.RequestRewind(new Rewind(_epoch, from));
-        LogRewinding(_logger, _context.Topic, _partition, from);
+        ReceiverLog.Rewinding(_logger, _context.Topic, _partition, from);
     }
 
     public Task MessagesDeliveredAsync(IList<IBatchContainer> messages)
@@ -262,7 +262,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         }
         catch (Exception e) when (e is TimeoutException or OrleansException)
         {
-            LogCheckpointFailed(_logger, e, _context.Topic, _partition);
+            ReceiverLog.CheckpointFailed(_logger, e, _context.Topic, _partition);
         }
 
         _channel.Stop();
@@ -301,7 +301,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
                 // a dead grain lost (a new activation), and the replay must start below that loss. Every
                 // effect below the committed offset is durable, so the replay starts there.
                 var committed = _channel.Committed;
-                LogReplayRequested(_logger, _context.Topic, _partition);
+                ReceiverLog.ReplayRequested(_logger, _context.Topic, _partition);
                 _cache.RewindAll(committed >= 0 ? committed : _startOffset);
                 _nextEpochTag = state.Ticket;
                 return;
@@ -338,7 +338,7 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         }
         catch (Exception e) when (e is OrleansException or TimeoutException)
         {
-            LogCheckpointFailed(_logger, e, _context.Topic, _partition);
+            ReceiverLog.CheckpointFailed(_logger, e, _context.Topic, _partition);
         }
     }
 
@@ -347,25 +347,4 @@ internal sealed partial class KafkaReceiver : IQueueAdapterReceiver
         StreamKeyMode.PerKey => StreamId.Create(Encoding.UTF8.GetBytes(_context.Options.StreamNamespace), message.Message.Key ?? []),
         _ => StreamId.Create(_context.Options.StreamNamespace, _partition.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     };
-
-    [LoggerMessage(1, LogLevel.Information, "Reading {Topic}[{Partition}] from offset {Offset}")]
-    private static partial void LogAssigned(ILogger logger, string topic, int partition, long offset);
-
-    [LoggerMessage(2, LogLevel.Warning, "Rejected {Topic}[{Partition}]@{Offset}: {Reason}")]
-    private static partial void LogRejected(ILogger logger, string topic, int partition, long offset, string? reason);
-
-    [LoggerMessage(7, LogLevel.Warning, "Reading the checkpoint of {Topic}[{Partition}] failed; not committing this time")]
-    private static partial void LogCheckpointFailed(ILogger logger, Exception e, string topic, int partition);
-
-    [LoggerMessage(9, LogLevel.Information, "A consumer of {Topic}[{Partition}] asked for a replay")]
-    private static partial void LogReplayRequested(ILogger logger, string topic, int partition);
-
-    [LoggerMessage(10, LogLevel.Information, "Reading {Topic}[{Partition}] again from offset {Offset}")]
-    private static partial void LogRewinding(ILogger logger, string topic, int partition, long offset);
-
-    [LoggerMessage(12, LogLevel.Warning, "Decoding {Topic}[{Partition}]@{Offset} failed; reading again from the start of this read")]
-    private static partial void LogDecodeFailed(ILogger logger, Exception e, string topic, int partition, long offset);
-
-    [LoggerMessage(13, LogLevel.Warning, "Dead-lettering {Topic}[{Partition}]@{Offset} failed; reading again from the start of this read")]
-    private static partial void LogDeadLetterFailed(ILogger logger, Exception e, string topic, int partition, long offset);
 }

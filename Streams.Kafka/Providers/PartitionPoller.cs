@@ -11,7 +11,7 @@ namespace Encore.Streams.Kafka.Providers;
 /// resumes it at half, seeks when the agent's side asks for a rewind, and commits what the agent's
 /// side found safe. Every field is the poll thread's own.
 /// </summary>
-internal sealed partial class PartitionPoller(KafkaProviderContext context, int partition, PollChannel channel, ILogger logger)
+internal sealed class PartitionPoller(KafkaProviderContext context, int partition, PollChannel channel, ILogger logger)
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
 
@@ -41,7 +41,7 @@ internal sealed partial class PartitionPoller(KafkaProviderContext context, int 
         }
         catch (Exception e)
         {
-            LogPollFailed(logger, e, context.Topic, partition);
+            ReceiverLog.PollFailed(logger, e, context.Topic, partition);
         }
         finally
         {
@@ -86,13 +86,13 @@ internal sealed partial class PartitionPoller(KafkaProviderContext context, int 
             {
                 consumer.Pause([_topicPartition]);
                 paused = true;
-                LogPaused(logger, context.Topic, partition, max);
+                ReceiverLog.Paused(logger, context.Topic, partition, max);
             }
             else if (paused && buffered <= max / 2)
             {
                 consumer.Resume([_topicPartition]);
                 paused = false;
-                LogResumed(logger, context.Topic, partition);
+                ReceiverLog.Resumed(logger, context.Topic, partition);
             }
 
             if (DateTime.UtcNow >= nextReport || paused)
@@ -110,7 +110,7 @@ internal sealed partial class PartitionPoller(KafkaProviderContext context, int 
             }
             catch (ConsumeException e) when (!e.Error.IsFatal)
             {
-                LogConsumeError(logger, context.Topic, partition, e.Error.Reason);
+                ReceiverLog.ConsumeError(logger, context.Topic, partition, e.Error.Reason);
                 continue;
             }
 
@@ -134,7 +134,7 @@ internal sealed partial class PartitionPoller(KafkaProviderContext context, int 
         }
         catch (KafkaException e)
         {
-            LogSeekFailed(logger, context.Topic, partition, from, e.Error.Reason);
+            ReceiverLog.SeekFailed(logger, context.Topic, partition, from, e.Error.Reason);
             return false;
         }
 
@@ -159,25 +159,7 @@ internal sealed partial class PartitionPoller(KafkaProviderContext context, int 
         catch (KafkaException e)
         {
             // Retried on the next loop; the committed offset only lags.
-            LogCommitFailed(logger, context.Topic, partition, requested, e.Error.Reason);
+            ReceiverLog.CommitFailed(logger, context.Topic, partition, requested, e.Error.Reason);
         }
     }
-
-    [LoggerMessage(3, LogLevel.Information, "Paused {Topic}[{Partition}]: {Buffered} messages read ahead")]
-    private static partial void LogPaused(ILogger logger, string topic, int partition, int buffered);
-
-    [LoggerMessage(4, LogLevel.Information, "Resumed {Topic}[{Partition}]")]
-    private static partial void LogResumed(ILogger logger, string topic, int partition);
-
-    [LoggerMessage(5, LogLevel.Warning, "Consuming {Topic}[{Partition}] failed: {Reason}")]
-    private static partial void LogConsumeError(ILogger logger, string topic, int partition, string reason);
-
-    [LoggerMessage(6, LogLevel.Warning, "Committing {Topic}[{Partition}] at {Offset} failed: {Reason}")]
-    private static partial void LogCommitFailed(ILogger logger, string topic, int partition, long offset, string reason);
-
-    [LoggerMessage(8, LogLevel.Error, "The poll loop of {Topic}[{Partition}] stopped")]
-    private static partial void LogPollFailed(ILogger logger, Exception e, string topic, int partition);
-
-    [LoggerMessage(11, LogLevel.Warning, "Seeking {Topic}[{Partition}] to {Offset} failed: {Reason}")]
-    private static partial void LogSeekFailed(ILogger logger, string topic, int partition, long offset, string reason);
 }
