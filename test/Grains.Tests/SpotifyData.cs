@@ -2,7 +2,8 @@ namespace Encore.Grains.Tests;
 
 /// <summary>
 /// Finds the Kaggle "Spotify Tracks Dataset" CSV, which is never committed: a machine that has it keeps
-/// it beside the checkout as <c>../shared/data/spotify_tracks.csv</c> (any folder above the test binaries will do).
+/// it as <c>shared/data/spotify_tracks.csv</c> in a folder above the test binaries, usually the folder
+/// that holds the checkout (the README, "Tests").
 /// </summary>
 internal static class SpotifyData
 {
