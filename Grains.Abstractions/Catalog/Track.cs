@@ -20,6 +20,9 @@ public sealed record Track
     /// <summary>Credited artists, in the order the dataset lists them (its ';'-separated column).</summary>
     [Id(3)] public required string[] Artists { get; init; }
 
+    /// <summary>The artist the track is by (credited first); the others are guests. Null when none is credited.</summary>
+    public string? PrimaryArtist => Artists.Length > 0 ? Artists[0] : null;
+
     /// <summary>Every genre the track was listed under, in first-seen order.</summary>
     [Id(4)] public required string[] Genres { get; init; }
 

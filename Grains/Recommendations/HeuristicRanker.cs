@@ -9,13 +9,13 @@ namespace Encore.Recommendations;
 /// </summary>
 public static class HeuristicRanker
 {
-    public const string ModelVersion = "heuristic-v2";
+    public const string ModelVersion = "heuristic-v3";
 
     // What listeners with the same artists and tracks play (learned from their histories) is the
     // strongest signal on real listening data; session co-listens are the short-term one; content
     // closeness the broadest; trending and popularity lift what is live right now. Tuned on the
     // Million Playlist slices (docs/recommendations.md).
-    public const double ArtistNeighbourWeight = 0.60;
+    public const double ArtistNeighbourWeight = 1.40;
     public const double TrackNeighbourWeight = 1.00;
     public const double OwnArtistWeight = 0.15;
     public const double CoListenWeight = 0.25;

@@ -206,14 +206,15 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
     }
 
     /// <summary>
-    /// An artist's tracks the listener has not heard: their own before those they feature on, then most
-    /// listened first (occurrences, then catalog popularity).
+    /// An artist's own tracks (credited first) the listener has not heard, most listened first
+    /// (occurrences, then catalog popularity). A track the artist only guests on is another artist's:
+    /// proposing it for this artist's score put unrelated artists in the lists.
     /// </summary>
     private IEnumerable<Candidate> TopTracksOf(RecommenderData.Built built, string artist, Func<string, Candidate?> candidateFor) =>
         built.TracksOf(artist)
             .Select(i => built.Catalog.Tracks[i])
-            .OrderByDescending(t => t.Artists[0] == artist)
-            .ThenByDescending(t => occurrences.CountOf(ItemKinds.Track, t.TrackId))
+            .Where(t => t.PrimaryArtist == artist)
+            .OrderByDescending(t => occurrences.CountOf(ItemKinds.Track, t.TrackId))
             .ThenByDescending(t => t.Popularity)
             .ThenBy(t => t.TrackId, StringComparer.Ordinal)
             .Select(t => candidateFor(t.TrackId))

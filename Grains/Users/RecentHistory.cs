@@ -8,6 +8,8 @@ namespace Encore.Users;
 /// play history alone, so that a replayed play reproduces exactly what its first apply reported. The
 /// history a play is compared with is the <see cref="LookBack"/> plays before it that were not skipped,
 /// weighted by how far apart in event time: half the weight a week apart, none after five weeks.
+/// Artists are tracks' primary artists only: a guest on one track says little about what its
+/// listeners play, and counting guests made every artist's neighbours noisier (docs/recommendations.md).
 /// </summary>
 /// <remarks>
 /// The user grain keeps <see cref="UserState.HistoryCapacity"/> plays, twice the look-back, so a replay
@@ -39,7 +41,7 @@ public static class RecentHistory
         var tracks = new List<Partner>();
         var artists = new List<Partner>();
         var trackSeen = false;
-        var artistsSeen = new HashSet<string>(StringComparer.Ordinal);
+        var artistSeen = false;
         for (var i = index - 1; i >= 0 && i >= index - LookBack; i--)
         {
             var earlier = history[i];
@@ -58,20 +60,22 @@ public static class RecentHistory
                 tracks.Add(new Partner(earlier.TrackId, weight));
             }
 
-            foreach (var artist in earlierTrack.Artists)
+            if (earlierTrack.PrimaryArtist is not { } artist)
             {
-                if (track.Artists.Contains(artist))
-                {
-                    artistsSeen.Add(artist);
-                }
-                else if (artists.Count < ArtistPartners && !artists.Exists(p => p.Id == artist))
-                {
-                    artists.Add(new Partner(artist, weight));
-                }
+                continue;
+            }
+
+            if (artist == track.PrimaryArtist)
+            {
+                artistSeen = true;
+            }
+            else if (artists.Count < ArtistPartners && !artists.Exists(p => p.Id == artist))
+            {
+                artists.Add(new Partner(artist, weight));
             }
         }
 
-        var newArtists = track.Artists.Where(a => !artistsSeen.Contains(a)).Distinct(StringComparer.Ordinal).ToArray();
+        string[] newArtists = artistSeen || track.PrimaryArtist is null ? [] : [track.PrimaryArtist];
         return new HistoryContext(
             NewTrack: !trackSeen,
             TrackPartners: trackSeen ? [] : [.. tracks],

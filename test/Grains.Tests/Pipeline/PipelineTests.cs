@@ -194,7 +194,7 @@ public sealed class PipelineTests(ClusterFixture fixture)
     }
 
     private static string[] ArtistsOf(string[] tracks) =>
-        [.. tracks.SelectMany(t => Plays.Catalog.Tracks[Plays.Catalog.IndexOf(t)].Artists).Distinct()];
+        [.. tracks.Select(t => Plays.Catalog.Tracks[Plays.Catalog.IndexOf(t)].PrimaryArtist!).Distinct()];
 
     /// <summary>Asks the given grains and both occurrence-count grains to write what they hold of <paramref name="partition"/>.</summary>
     private async Task FlushAsync(int partition, string[] users, string[] tracks, string[] artists)

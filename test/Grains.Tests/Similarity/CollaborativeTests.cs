@@ -27,7 +27,7 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
 
         var artist = await _client.GetGrain<IArtistGrain>(x.Artists[0]).GetNeighboursAsync(10);
         Assert.Equal(1, artist.Occurrences);
-        Assert.Equal(y.Artists.Order(StringComparer.Ordinal), artist.Neighbours.Select(n => n.Id).Order(StringComparer.Ordinal));
+        Assert.Equal([y.PrimaryArtist!], artist.Neighbours.Select(n => n.Id));
         Assert.All(artist.Neighbours, n => Assert.Equal(1.0, n.CoOccurrences));
 
         var track = await _client.GetGrain<ITrackGrain>(y.TrackId).GetNeighboursAsync(10);
@@ -60,7 +60,7 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
             first.Neighbours.Select(n => (n.Id, n.CoOccurrences)).OrderBy(n => n.Id, StringComparer.Ordinal));
         var artist = await _client.GetGrain<IArtistGrain>(tracks[2].Artists[0]).GetNeighboursAsync(10);
         Assert.Equal(1, artist.Occurrences);
-        Assert.Equal(tracks[0].Artists.Length + tracks[1].Artists.Length, artist.Neighbours.Length);
+        Assert.Equal(2, artist.Neighbours.Length);
         Assert.All(artist.Neighbours, n => Assert.Equal(1.0, n.CoOccurrences));
         Assert.Equal(1, await _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Track).GetCountAsync(tracks[1].TrackId));
         Assert.Equal(1, await _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Artist).GetCountAsync(tracks[1].Artists[0]));

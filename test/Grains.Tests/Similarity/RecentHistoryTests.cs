@@ -19,7 +19,7 @@ public sealed class RecentHistoryTests
         Assert.NotNull(context);
         Assert.True(context.NewTrack);
         Assert.Empty(context.TrackPartners);
-        Assert.Equal(Distinct[0].Artists, context.NewArtists);
+        Assert.Equal([Distinct[0].PrimaryArtist!], context.NewArtists);
         Assert.Empty(context.ArtistPartners);
     }
 
@@ -39,9 +39,26 @@ public sealed class RecentHistoryTests
 
         Assert.Equal([new Partner(Distinct[2].TrackId, 16), new Partner(Distinct[1].TrackId, 14), new Partner(Distinct[0].TrackId, 8)], context.TrackPartners);
         Assert.Equal(
-            Distinct[2].Artists.Select(a => new Partner(a, 16)).Concat(Distinct[1].Artists.Select(a => new Partner(a, 14))).Concat(Distinct[0].Artists.Select(a => new Partner(a, 8))),
+            [new Partner(Distinct[2].PrimaryArtist!, 16), new Partner(Distinct[1].PrimaryArtist!, 14), new Partner(Distinct[0].PrimaryArtist!, 8)],
             context.ArtistPartners);
-        Assert.Equal(Distinct[3].Artists, context.NewArtists);
+        Assert.Equal([Distinct[3].PrimaryArtist!], context.NewArtists);
+    }
+
+    [Fact]
+    public void OnlyPrimaryArtistsOccurAndPairGuestsNeither()
+    {
+        // A track with guests, then a track by one of its guests: the guest was not heard as an artist
+        // before, so it occurs now, paired with the first track's primary artist only.
+        var featuring = Catalog.Tracks.First(t => t.Artists.Length >= 2);
+        var byGuest = Catalog.Tracks.First(t => t.PrimaryArtist == featuring.Artists[1]);
+        HistoryEntry[] history = [Entry(featuring, Start), Entry(byGuest, Start.AddMinutes(4))];
+
+        var first = RecentHistory.ContextAt(history, 0, Catalog)!;
+        var second = RecentHistory.ContextAt(history, 1, Catalog)!;
+
+        Assert.Equal([featuring.PrimaryArtist!], first.NewArtists);
+        Assert.Equal([featuring.Artists[1]], second.NewArtists);
+        Assert.Equal([new Partner(featuring.PrimaryArtist!, 16)], second.ArtistPartners);
     }
 
     [Fact]
