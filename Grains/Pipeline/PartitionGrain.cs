@@ -33,6 +33,7 @@ internal sealed partial class PartitionGrain(
     IDeadLetters deadLetters,
     IOptions<PipelineOptions> options,
     IOptions<FeatureStateOptions> featureState,
+    EncoreTelemetry telemetry,
     ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<PartitionEvent>
 {
@@ -115,6 +116,7 @@ internal sealed partial class PartitionGrain(
             return;
         }
 
+        using var batch = telemetry.StartBatch(_partition, items.Count);
         var byUser = new Dictionary<string, List<PartitionEvent>>(StringComparer.Ordinal);
         var plays = warehouse.IsEnabled ? new List<WarehousePlay>(items.Count) : null;
         var lastOffset = -1L;

@@ -66,11 +66,15 @@ internal static partial class PostgresHosting
             throw new OptionsValidationException("Postgres:Pools", typeof(PostgresPools), problems.Select(p => p.ErrorMessage ?? "invalid"));
         }
 
+        var clustering = PostgresPools.For(connectionString, "clustering", pools.Clustering);
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = Invariant;
-            o.ConnectionString = PostgresPools.For(connectionString, "clustering", pools.Clustering);
+            o.ConnectionString = clustering;
         });
+
+        // Readiness asks through the membership pool: the same connection string, so no connection beyond the budget.
+        silo.Services.AddHealthChecks().AddCheck("postgres", new PostgresReadinessCheck(clustering), tags: [ReadinessCheck.Tag]);
         silo.AddAdoNetGrainStorage(Constants.GrainStorage, (OptionsBuilder<AdoNetGrainStorageOptions> storage) =>
             storage.Configure<Serializer>((o, serializer) =>
             {
