@@ -5,7 +5,7 @@ namespace Encore.Silo.Hosting;
 /// <summary>
 /// The OpenAPI description of every route at <c>/openapi/v1.json</c>: the API and health endpoints
 /// describe themselves (names, summaries, answers, ProblemDetails); the routes that are not endpoint
-/// handlers (the Prometheus scrape, the dashboard, the web page) are added by hand.
+/// handlers (this document, the Prometheus scrape, the dashboard, the web page) are added by hand.
 /// </summary>
 internal static class OpenApiHosting
 {
@@ -18,7 +18,8 @@ internal static class OpenApiHosting
             {
                 document.Info.Title = "Encore";
                 document.Info.Description = "Real-time music recommendations: listening events in, recommendations, profiles, trends and pipeline figures out.";
-                AddPage(document, TelemetryHosting.MetricsPath, "GetMetrics", "Metrics", "Prometheus text exposition of Encore's, Orleans', ASP.NET Core's and the runtime's metrics.", "text/plain");
+                AddPage(document, "/openapi/v1.json", "GetOpenApi", "Operations", "This description of the HTTP API (OpenAPI 3.1).", "application/json");
+                AddPage(document, TelemetryHosting.MetricsPath, "GetMetrics", "Operations", "Prometheus text exposition of Encore's, Orleans', ASP.NET Core's and the runtime's metrics.", "text/plain");
                 AddPage(document, "/dashboard", "GetDashboard", "Pages", "The Orleans dashboard.", "text/html");
                 AddPage(document, "/", "GetWebPage", "Pages", "The web page: live recommendations, the listener's taste, pipeline charts.", "text/html");
                 return Task.CompletedTask;
