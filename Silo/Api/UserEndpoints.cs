@@ -53,11 +53,8 @@ internal static class UserEndpoints
             return problem!;
         }
 
-        Recommendations.Recommendations recommendations;
-        using (telemetry.StartRecommendation(n))
-        {
-            recommendations = await grains.GetGrain<IRecommendationGrain>(0).RecommendAsync(userId, n);
-        }
+        using var timed = telemetry.StartRecommendation(n);
+        var recommendations = await grains.GetGrain<IRecommendationGrain>(0).RecommendAsync(userId, n);
 
         // What was served goes to the warehouse without waiting (dropped if its buffer is full).
         warehouse.RecordServed(new ServedRecommendation(

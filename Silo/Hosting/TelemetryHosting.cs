@@ -10,8 +10,8 @@ namespace Encore.Silo.Hosting;
 
 /// <summary>
 /// OpenTelemetry: the metrics of Encore, Orleans, ASP.NET Core and the .NET runtime as Prometheus text
-/// at <c>GET /metrics</c>; with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set, metrics and traces also go
-/// there over OTLP (the exporter reads the other <c>OTEL_EXPORTER_OTLP_*</c> variables itself).
+/// at <c>GET /metrics</c>; with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set, metrics, traces and logs also
+/// go there over OTLP (the exporter reads the other <c>OTEL_EXPORTER_OTLP_*</c> variables itself).
 /// </summary>
 internal static class TelemetryHosting
 {

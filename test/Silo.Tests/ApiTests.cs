@@ -32,6 +32,7 @@ public sealed class ApiTests(SiloFixture silo)
         // No PostgreSQL in this fixture, so no postgres check.
         Assert.Equal(["catalog", "kafka", "membership"], health.Checks.Select(c => c.Name));
         Assert.All(health.Checks, c => Assert.Equal("Healthy", c.Status));
+        Assert.Matches(@"^The catalog \(\d+ tracks\) is loaded and the recommendation index built\.$", health.Checks[0].Description);
         Assert.Equal($"Kafka at {silo.KafkaBootstrapServers}: topic 'music.plays' has {SiloFixture.Partitions} partitions on 1 brokers.", health.Checks[1].Description);
         Assert.Matches(@"^Silo S127\.0\.0\.1:\d+:\d+ is Active; 1 active silos in the cluster\.$", health.Checks[2].Description);
     }
