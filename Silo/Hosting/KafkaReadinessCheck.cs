@@ -27,8 +27,9 @@ internal sealed class KafkaReadinessCheck(IOptions<KafkaSettings> settings) : IH
         var topic = settings.Value.Topic;
         try
         {
-            // The admin client's calls block; a thread-pool thread waits at most Timeout.
-            var metadata = await Task.Run(() => _admin.Value.GetMetadata(topic, Timeout), cancellationToken);
+            // The admin client's calls block; a thread-pool thread waits at most Timeout. All topics:
+            // asking for one by name may have a broker that auto-creates topics create it.
+            var metadata = await Task.Run(() => _admin.Value.GetMetadata(Timeout), cancellationToken);
             var found = metadata.Topics.SingleOrDefault(t => t.Topic == topic);
             if (found is null || found.Error.IsError || found.Partitions.Count == 0)
             {

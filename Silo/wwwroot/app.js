@@ -151,8 +151,8 @@ function renderPipelineCharts(stats, latency) {
     if (!history.lag.has(p.partition)) history.lag.set(p.partition, []);
     remember(history.lag.get(p.partition), now, p.lag);
   }
-  // No requests in the window: a gap, not a latency of 0.
-  if (latency.count > 0) {
+  // No requests in the window (or a silo without the route): a gap, not a latency of 0.
+  if (latency && latency.count > 0) {
     remember(history.p50, now, latency.p50Ms);
     remember(history.p99, now, latency.p99Ms);
   }
