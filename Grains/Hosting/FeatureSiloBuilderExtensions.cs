@@ -17,7 +17,8 @@ public static class FeatureSiloBuilderExtensions
 {
     /// <summary>
     /// The in-silo services the feature and recommendation grains use: the catalog (loaded in the
-    /// background at start), the recommender's precomputed data, this silo's pipeline counters, the
+    /// background at start), the recommender's precomputed data, this silo's pipeline counters and the
+    /// metrics and traces that expose them (<see cref="EncoreTelemetry"/>), the
     /// clock of event-time windows, the placement of per-silo stats grains, a warehouse sink that
     /// takes nothing (the PostgreSQL wiring replaces it) and the ranker (its model holder, registry,
     /// trainer and the poller that swaps in published models). Storage and streams are the host's business.
@@ -30,6 +31,8 @@ public static class FeatureSiloBuilderExtensions
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<OccurrenceCache>(sp, TimeProvider.System));
         services.TryAddSingleton<PipelineStats>();
         services.TryAddSingleton<IPipelineStats>(sp => sp.GetRequiredService<PipelineStats>());
+        services.AddMetrics();
+        services.TryAddSingleton<EncoreTelemetry>();
         services.TryAddKeyedSingleton(Clocks.Windows, TimeProvider.System);
         services.TryAddSingleton<IWarehouseSink, NullWarehouseSink>();
         services.TryAddSingleton<IDeadLetters, LoggedDeadLetters>();
@@ -49,12 +52,16 @@ public static class FeatureSiloBuilderExtensions
         return silo;
     }
 
-    /// <summary>Starts loading the catalog and building the index as soon as the silo starts, not on the first request.</summary>
-    private sealed class FeatureWarmup(RecommenderData data) : IHostedService
+    /// <summary>
+    /// Starts loading the catalog and building the index as soon as the silo starts, not on the first
+    /// request; takes the telemetry so that its observable instruments exist before the first scrape.
+    /// </summary>
+    private sealed class FeatureWarmup(RecommenderData data, EncoreTelemetry telemetry) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             _ = data.Ready;
+            _ = telemetry;
             return Task.CompletedTask;
         }
 

@@ -33,6 +33,7 @@ internal sealed partial class PartitionGrain(
     IDeadLetters deadLetters,
     IOptions<PipelineOptions> options,
     IOptions<FeatureStateOptions> featureState,
+    EncoreTelemetry telemetry,
     ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<PartitionEvent>
 {
@@ -112,6 +113,7 @@ internal sealed partial class PartitionGrain(
             return;
         }
 
+        using var span = telemetry.StartBatch(_partition, items.Count);
         var attempts = await ApplyUsersAsync(batch);
         var complete = attempts.All(u => u.Done);
         TrackGap(batch, complete);

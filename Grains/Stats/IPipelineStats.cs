@@ -12,8 +12,17 @@ public interface IPipelineStats
     /// <param name="replays">Redelivered events dropped by an applied-offset watermark.</param>
     void RecordProcessed(int events, int duplicates, int replays);
 
-    /// <summary>Messages the stream provider refused (not JSON, missing field, unknown track, ...).</summary>
+    /// <summary>
+    /// Messages the stream provider refused, by the kind of their reason (<c>NotJson</c>,
+    /// <c>UnknownTrack</c>, ...: the names of <see cref="Events.RejectReason"/>, or <see cref="PipelineStats.OtherReason"/>).
+    /// </summary>
+    void RecordRejected(string reason, int count);
+
+    /// <summary>Valid events dead-lettered because their grain could not apply them (<see cref="PipelineStats.ApplyFailedReason"/>).</summary>
     void RecordRejected(int count);
+
+    /// <summary>Everything rejected so far, by reason; the counts add up to <see cref="PipelineStatsSnapshot.EventsRejected"/>.</summary>
+    IReadOnlyList<(string Reason, long Count)> RejectedByReason();
 
     /// <summary>Where the consumer of a partition read by this silo stands.</summary>
     void SetPartitionProgress(int partition, long committedOffset, long lag);

@@ -3,6 +3,12 @@ namespace Encore.Stats;
 /// <summary>In-memory counters of one silo, with events per second over the last complete seconds.</summary>
 public sealed class PipelineStats(TimeProvider time) : IPipelineStats
 {
+    /// <summary>The reason of valid events whose grain could not apply them (dead-lettered after replays).</summary>
+    public const string ApplyFailedReason = "ApplyFailed";
+
+    /// <summary>The reason of rejections whose reason names no known kind.</summary>
+    public const string OtherReason = "Other";
+
     private const int RateSeconds = 5;
     private const int Ring = RateSeconds + 2;
 
@@ -10,6 +16,9 @@ public sealed class PipelineStats(TimeProvider time) : IPipelineStats
     private readonly long[] _ringSecond = new long[Ring];
     private readonly long[] _ringCount = new long[Ring];
     private readonly SortedDictionary<int, PartitionProgress> _partitions = [];
+    // Every known reason from the start, at 0, so that a dashboard shows a series per reason before the first rejection.
+    private readonly SortedDictionary<string, long> _rejectedByReason = new(
+        Enum.GetNames<Events.RejectReason>().Append(OtherReason).Append(ApplyFailedReason).ToDictionary(r => r, _ => 0L), StringComparer.Ordinal);
     private long _processed;
     private long _duplicates;
     private long _replays;
@@ -34,11 +43,27 @@ public sealed class PipelineStats(TimeProvider time) : IPipelineStats
         }
     }
 
-    public void RecordRejected(int count)
+    public void RecordRejected(string reason, int count)
     {
+        if (count == 0)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             _rejected += count;
+            _rejectedByReason[reason] = _rejectedByReason.GetValueOrDefault(reason) + count;
+        }
+    }
+
+    public void RecordRejected(int count) => RecordRejected(ApplyFailedReason, count);
+
+    public IReadOnlyList<(string Reason, long Count)> RejectedByReason()
+    {
+        lock (_lock)
+        {
+            return [.. _rejectedByReason.Select(r => (r.Key, r.Value))];
         }
     }
 

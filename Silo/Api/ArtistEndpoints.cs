@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Encore.Recommendations;
 using Encore.Similarity;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,9 +8,14 @@ namespace Encore.Silo.Api;
 internal static class ArtistEndpoints
 {
     public static void MapArtistEndpoints(this RouteGroupBuilder api) =>
-        api.MapGet("/artists/{artist}", GetArtistAsync).WithTags("Artists");
+        api.MapGet("/artists/{artist}", GetArtistAsync)
+            .WithTags("Artists")
+            .WithName("GetArtist")
+            .WithSummary("An artist: how often listeners played them, the artists their listeners also play, their top tracks.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<ArtistView>, ProblemHttpResult>> GetArtistAsync(string artist, RecommenderData data, IGrainFactory grains)
+    private static async Task<Results<Ok<ArtistView>, ProblemHttpResult>> GetArtistAsync(
+        [Description("The name exactly as the catalog spells it.")] string artist, RecommenderData data, IGrainFactory grains)
     {
         // Check the catalog first so that unknown names never activate a grain.
         var built = await data.Ready;

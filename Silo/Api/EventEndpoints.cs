@@ -10,7 +10,12 @@ namespace Encore.Silo.Api;
 internal static class EventEndpoints
 {
     public static void MapEventEndpoints(this RouteGroupBuilder api) =>
-        api.MapPost("/events", PostEventsAsync).WithTags("Events");
+        api.MapPost("/events", PostEventsAsync)
+            .WithTags("Events")
+            .WithName("PostEvents")
+            .WithSummary("Validates a JSON array of listening events and produces them to Kafka; all or nothing.")
+            .Accepts<ListeningEvent[]>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
 
     /// <summary>
     /// All or nothing: when any item is invalid the answer is a 400 naming each bad item and its

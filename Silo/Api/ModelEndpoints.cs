@@ -8,8 +8,12 @@ internal static class ModelEndpoints
     public static void MapModelEndpoints(this RouteGroupBuilder api)
     {
         var models = api.MapGroup("/models").WithTags("Models");
-        models.MapGet("/", ListAsync);
-        models.MapPost("/train", TrainAsync);
+        models.MapGet("/", ListAsync)
+            .WithName("GetModels")
+            .WithSummary("The ranker's model versions, newest first, with their metrics and status, and the active one.");
+        models.MapPost("/train", TrainAsync)
+            .WithName("TrainModel")
+            .WithSummary("Starts training and gating a ranker now (or names the training under way).");
     }
 
     private static async Task<Ok<ModelsAnswer>> ListAsync(IModelRegistry registry)

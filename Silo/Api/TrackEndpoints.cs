@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Encore.Catalog;
 using Encore.Tracks;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,9 +8,15 @@ namespace Encore.Silo.Api;
 internal static class TrackEndpoints
 {
     public static void MapTrackEndpoints(this RouteGroupBuilder api) =>
-        api.MapGet("/tracks/{trackId}", GetTrackAsync).WithTags("Tracks");
+        api.MapGet("/tracks/{trackId}", GetTrackAsync)
+            .WithTags("Tracks")
+            .WithName("GetTrack")
+            .WithSummary("A catalog track with its live statistics: plays in event-time windows, completion, co-listened and similar tracks.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<TrackView>, ProblemHttpResult>> GetTrackAsync(string trackId, CatalogHolder catalog, IGrainFactory grains)
+    private static async Task<Results<Ok<TrackView>, ProblemHttpResult>> GetTrackAsync(
+        [Description("The catalog's track id.")] string trackId, CatalogHolder catalog, IGrainFactory grains)
     {
         if (!ApiProblems.TryCheckValue("trackId", trackId, out var invalid))
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Encore.Catalog;
 using Encore.Trending;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,10 +9,15 @@ namespace Encore.Silo.Api;
 internal static class TrendingEndpoints
 {
     public static void MapTrendingEndpoints(this RouteGroupBuilder api) =>
-        api.MapGet("/trending", GetTrendingAsync).WithTags("Trending");
+        api.MapGet("/trending", GetTrendingAsync)
+            .WithTags("Trending")
+            .WithName("GetTrending")
+            .WithSummary("The most played tracks of the last 24 h of event time, over all genres or one.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
 
     private static async Task<Results<Ok<TrendingResponse>, ProblemHttpResult>> GetTrendingAsync(
-        [FromQuery] string? genre, [FromQuery] string? count, CatalogHolder catalogHolder, IGrainFactory grains)
+        [FromQuery, Description("A catalog genre; all genres when left out.")] string? genre,
+        [FromQuery, Description("How many tracks, an integer from 1 to 100; 20 when left out.")] string? count, CatalogHolder catalogHolder, IGrainFactory grains)
     {
         if (!ApiProblems.TryCheckValue("genre", genre, out var invalid))
         {

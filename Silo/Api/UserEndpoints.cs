@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using Encore.Recommendations;
+using Encore.Stats;
 using Encore.Users;
 using Encore.Warehouse;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,11 +13,19 @@ internal static class UserEndpoints
     public static void MapUserEndpoints(this RouteGroupBuilder api)
     {
         var users = api.MapGroup("/users/{userId}").WithTags("Users");
-        users.MapGet("/", GetUserAsync);
-        users.MapGet("/recommendations", GetRecommendationsAsync);
+        users.MapGet("/", GetUserAsync)
+            .WithName("GetUser")
+            .WithSummary("A listener's profile: plays, skips, top genres and artists, recent tracks, session.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        users.MapGet("/recommendations", GetRecommendationsAsync)
+            .WithName("GetRecommendations")
+            .WithSummary("Recommended tracks for a listener, scored by the silo's active model, with reasons.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
-    private static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> GetUserAsync(string userId, IGrainFactory grains)
+    private static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> GetUserAsync(
+        [Description("The listener, as events name them.")] string userId, IGrainFactory grains)
     {
         if (!ApiProblems.TryCheckValue("userId", userId, out var invalid))
         {
@@ -29,7 +39,9 @@ internal static class UserEndpoints
     }
 
     private static async Task<Results<Ok<Recommendations.Recommendations>, ProblemHttpResult>> GetRecommendationsAsync(
-        string userId, [FromQuery] string? count, IGrainFactory grains, IWarehouseSink warehouse)
+        [Description("The listener, as events name them; one never seen gets popular picks.")] string userId,
+        [FromQuery, Description("How many tracks, an integer from 1 to 100; 20 when left out.")] string? count,
+        IGrainFactory grains, IWarehouseSink warehouse, EncoreTelemetry telemetry)
     {
         if (!ApiProblems.TryCheckValue("userId", userId, out var invalid))
         {
@@ -41,6 +53,7 @@ internal static class UserEndpoints
             return problem!;
         }
 
+        using var timed = telemetry.StartRecommendation(n);
         var recommendations = await grains.GetGrain<IRecommendationGrain>(0).RecommendAsync(userId, n);
 
         // What was served goes to the warehouse without waiting (dropped if its buffer is full).

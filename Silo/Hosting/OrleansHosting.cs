@@ -37,6 +37,9 @@ internal static class OrleansHosting
             silo.AddEncoreStreams(kafka);
             silo.AddEncoreFeatures();
             silo.AddDashboard();
+
+            // Grain calls carry the caller's trace context and make spans of their own (only while someone listens).
+            silo.AddActivityPropagation();
         });
         return builder;
     }

@@ -62,11 +62,15 @@ internal static partial class PostgresHosting
         var pools = EarlySettings.Validated(
             silo.Configuration.GetSection($"{PostgresOptions.SectionName}:Pools").Get<PostgresPools>() ?? new PostgresPools(), "Postgres:Pools");
 
+        var clustering = PostgresPools.For(connectionString, "clustering", pools.Clustering);
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = Invariant;
-            o.ConnectionString = PostgresPools.For(connectionString, "clustering", pools.Clustering);
+            o.ConnectionString = clustering;
         });
+
+        // Readiness asks through the membership pool: the same connection string, so no connection beyond the budget.
+        silo.Services.AddHealthChecks().AddCheck("postgres", new PostgresReadinessCheck(clustering), tags: [ReadinessCheck.Tag]);
         silo.AddAdoNetGrainStorage(Constants.GrainStorage, (OptionsBuilder<AdoNetGrainStorageOptions> storage) =>
             storage.Configure<Serializer>((o, serializer) =>
             {

@@ -4,14 +4,16 @@ using Encore.Silo.Demo;
 using Encore.Silo.Events;
 using Encore.Silo.Kafka;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Orleans.Dashboard;
 
 namespace Encore.Silo.Hosting;
 
 internal static class WebHosting
 {
-    /// <summary>HTTP API services: ProblemDetails for every error, health checks, the event publisher.</summary>
+    /// <summary>
+    /// HTTP API services: ProblemDetails for every error, health checks, the API's OpenAPI description,
+    /// metrics and traces, the event publisher.
+    /// </summary>
     public static WebApplicationBuilder AddEncoreWeb(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -26,7 +28,9 @@ internal static class WebHosting
                 _ => null,
             };
         });
-        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("catalog", tags: [ReadinessCheck.Tag]);
+        builder.Services.AddEncoreHealthChecks();
+        builder.Services.AddEncoreOpenApi();
+        builder.AddEncoreTelemetry();
         builder.Services.AddSingleton<IEventPublisher, KafkaEventPublisher>();
         builder.Services.AddSingleton<IDeadLetters, KafkaDeadLetters>();
         builder.Services.AddHostedService<KafkaStatsBridge>();
@@ -36,7 +40,7 @@ internal static class WebHosting
         return builder;
     }
 
-    /// <summary>The web page, the API, health probes and the Orleans dashboard.</summary>
+    /// <summary>The web page, the API, health probes, /metrics, /openapi/v1.json and the Orleans dashboard.</summary>
     public static WebApplication MapEncoreWeb(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -44,8 +48,9 @@ internal static class WebHosting
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapEncoreApi();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadinessCheck.Tag) });
+        app.MapEncoreHealth();
+        app.MapEncoreTelemetry();
+        app.MapEncoreOpenApi();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;
     }

@@ -1,8 +1,10 @@
 "use strict";
 
-// Live view of one listener: recommendations, recent plays, trending and pipeline throughput,
-// refreshed every two seconds from the HTTP API.
+// Live view of one listener: recommendations, recent plays, their taste, trending and pipeline
+// charts, refreshed every two seconds from the HTTP API. The charts' history is kept here, in the
+// page: each refresh adds a point, and points older than the window are dropped.
 const refreshMs = 2000;
+const chartWindowMs = 5 * 60 * 1000;
 const $ = (id) => document.getElementById(id);
 const numberFormat = new Intl.NumberFormat();
 let currentUser = new URLSearchParams(location.search).get("user") || localStorage.getItem("encore.user") || "";
@@ -117,18 +119,69 @@ function renderStats(stats) {
   $("duplicates-dropped").textContent = numberFormat.format(stats.duplicatesDropped);
 }
 
+function renderTaste(profile) {
+  $("taste").hidden = !profile || (profile.topGenres.length === 0 && profile.topArtists.length === 0);
+  if (!profile) return;
+  $("taste-user").textContent = profile.userId;
+  const top = (affinities) => affinities.slice(0, 8).map((a) => ({ name: a.name, value: a.score }));
+  Charts.bars($("chart-genres"), top(profile.topGenres), { color: Charts.palette[0] });
+  Charts.bars($("chart-artists"), top(profile.topArtists), { color: Charts.palette[1] });
+}
+
+// What the pipeline charts have seen so far: a point per refresh.
+const history = { events: [], lag: new Map(), p50: [], p99: [] };
+
+function remember(points, t, v) {
+  points.push({ t, v });
+  while (points.length > 0 && points[0].t < t - chartWindowMs) points.shift();
+}
+
+function legend(element, series) {
+  element.replaceChildren(...series.map((s, i) => {
+    const item = el("span", { textContent: s.name });
+    item.style.setProperty("--swatch", s.color || Charts.palette[i % Charts.palette.length]);
+    return item;
+  }));
+}
+
+function renderPipelineCharts(stats, latency) {
+  const now = Date.now();
+  remember(history.events, now, stats.eventsPerSecond);
+  for (const p of stats.partitions) {
+    if (!history.lag.has(p.partition)) history.lag.set(p.partition, []);
+    remember(history.lag.get(p.partition), now, p.lag);
+  }
+  // No requests in the window (or a silo without the route): a gap, not a latency of 0.
+  if (latency && latency.count > 0) {
+    remember(history.p50, now, latency.p50Ms);
+    remember(history.p99, now, latency.p99Ms);
+  }
+
+  // The time axis grows with what the page has seen, from one minute up to the whole window.
+  const windowMs = Math.min(chartWindowMs, Math.max(60 * 1000, now - history.events[0].t));
+  Charts.lines($("chart-events"), [{ name: "events/s", points: history.events }], { windowMs, now });
+  const lag = [...history.lag.entries()].sort((a, b) => a[0] - b[0]).map(([partition, points]) => ({ name: `p${partition}`, points }));
+  Charts.lines($("chart-lag"), lag, { windowMs, now });
+  legend($("legend-lag"), lag);
+  const latencies = [{ name: "p50", points: history.p50 }, { name: "p99", points: history.p99, color: Charts.palette[2] }];
+  Charts.lines($("chart-latency"), latencies, { windowMs, now, empty: "no recommendations in the last 10 s" });
+  legend($("legend-latency"), latencies);
+}
+
 let refreshing = false;
 async function refresh() {
   if (refreshing) return;
   refreshing = true;
   try {
     const genre = $("trending-genre").value;
-    const [stats, trending] = await Promise.all([
+    const [stats, trending, latency] = await Promise.all([
       getJson("/api/stats"),
       getJson(`/api/trending?count=10${genre ? `&genre=${encodeURIComponent(genre)}` : ""}`),
+      getJson("/api/stats/latency"),
     ]);
     renderStats(stats);
     renderTrending(trending);
+    renderPipelineCharts(stats, latency);
     if (currentUser) {
       const user = encodeURIComponent(currentUser);
       const [recs, profile] = await Promise.all([
@@ -137,6 +190,7 @@ async function refresh() {
       ]);
       renderRecommendations(recs);
       renderProfile(profile);
+      renderTaste(profile);
       if (!$("status").classList.contains("error")) setStatus(profile ? "" : "New listener: popular picks across genres");
     } else {
       $("recommendations-empty").hidden = false;

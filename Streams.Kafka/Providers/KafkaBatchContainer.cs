@@ -39,6 +39,10 @@ public sealed class KafkaBatchContainer : IBatchContainer
     internal KafkaBatchContainer InEpoch(ReplayTicket epoch) =>
         epoch == Token.Epoch ? this : new(StreamId, Events, Offset, epoch, RequestContext);
 
+    /// <summary>The same message with <paramref name="requestContext"/> for its delivery (a trace context, say).</summary>
+    internal KafkaBatchContainer WithRequestContext(Dictionary<string, object> requestContext) =>
+        new(StreamId, Events, Offset, Token.Epoch, requestContext);
+
     public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() =>
         Events.OfType<T>().Select((e, i) => Tuple.Create<T, StreamSequenceToken>(e, Token.CreateSequenceTokenForEvent(i)));
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using Encore.Streams.Kafka.Checkpoints;
+using Encore.Streams.Kafka.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 
@@ -90,9 +91,9 @@ internal sealed class KafkaReceiver : IQueueAdapterReceiver
 
         var count = Math.Min(maxCount < 0 ? int.MaxValue : maxCount, _context.Options.MaxBatchSize);
         var batches = new List<IBatchContainer>(Math.Min(count, _channel.Buffered));
-        List<(long Offset, Task Written)>? deadLetters = null;
+        List<(long Offset, string Reason, Task Written)>? deadLetters = null;
         var accepted = 0;
-        var rejected = 0;
+        using var read = KafkaTracing.StartRead(_context.Topic, _partition, _channel.Buffered);
 
         // What this read started from: a failure below rewinds to it, and it is all read again.
         var readFrom = -1L;
@@ -130,9 +131,9 @@ internal sealed class KafkaReceiver : IQueueAdapterReceiver
             }
             else if (firstRead)
             {
-                rejected++;
-                ReceiverLog.Rejected(_logger, _context.Topic, _partition, message.Offset.Value, result.RejectReason);
-                (deadLetters ??= []).Add((message.Offset.Value, WriteDeadLetterAsync(message, result.RejectReason ?? "rejected")));
+                var reason = result.RejectReason ?? "rejected";
+                ReceiverLog.Rejected(_logger, _context.Topic, _partition, message.Offset.Value, reason);
+                (deadLetters ??= []).Add((message.Offset.Value, reason, WriteDeadLetterAsync(message, reason)));
             }
         }
 
@@ -150,7 +151,7 @@ internal sealed class KafkaReceiver : IQueueAdapterReceiver
                 return RewindRead(readFrom, decodedBefore, acceptedBefore);
             }
 
-            _context.Statistics.CountRejected(rejected);
+            _context.Statistics.CountRejected(deadLetters.Select(d => d.Reason));
         }
 
         _context.Statistics.CountAccepted(accepted);
@@ -170,7 +171,7 @@ internal sealed class KafkaReceiver : IQueueAdapterReceiver
         }
 
         // A rewind asked for while this read awaited: these messages come again from the new position.
-        return _cache.PendingRewind is null ? batches : [];
+        return _cache.PendingRewind is null ? KafkaTracing.Stamp(read, batches) : [];
     }
 
     /// <summary>

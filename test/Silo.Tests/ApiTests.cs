@@ -10,14 +10,31 @@ public sealed class ApiTests(SiloFixture silo)
 {
     private readonly HttpClient _http = silo.Http;
 
-    [Theory]
-    [InlineData("/health/live")]
-    [InlineData("/health/ready")]
-    public async Task HealthProbesAnswerHealthy(string path)
+    [Fact]
+    public async Task LivenessChecksNothing()
     {
-        var response = await _http.GetAsync(path);
+        var response = await _http.GetAsync("/health/live");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+        var health = await response.Content.ReadFromJsonAsync<HealthDto>();
+        Assert.Equal("Healthy", health!.Status);
+        Assert.Empty(health.Checks);
+    }
+
+    [Fact]
+    public async Task ReadinessNamesEachCheckAndItsStatus()
+    {
+        var response = await _http.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        var health = await response.Content.ReadFromJsonAsync<HealthDto>();
+        Assert.Equal("Healthy", health!.Status);
+
+        // No PostgreSQL in this fixture, so no postgres check.
+        Assert.Equal(["catalog", "kafka", "membership"], health.Checks.Select(c => c.Name));
+        Assert.All(health.Checks, c => Assert.Equal("Healthy", c.Status));
+        Assert.Matches(@"^The catalog \(\d+ tracks\) is loaded and the recommendation index built\.$", health.Checks[0].Description);
+        Assert.Equal($"Kafka at {silo.KafkaBootstrapServers}: topic 'music.plays' has {SiloFixture.Partitions} partitions on 1 brokers.", health.Checks[1].Description);
+        Assert.Matches(@"^Silo S127\.0\.0\.1:\d+:\d+ is Active; 1 active silos in the cluster\.$", health.Checks[2].Description);
     }
 
     [Fact]

@@ -32,3 +32,13 @@ internal sealed record ModelsDto(string? Active, ModelDto[] Versions);
 internal sealed record ModelDto(string Version, DateTimeOffset TrainedAt, Dictionary<string, double> Metrics, string Status, string? Note);
 
 internal sealed record TrainDto(string Version);
+
+public sealed record HealthDto(string Status, HealthCheckDto[] Checks);
+
+public sealed record HealthCheckDto(string Name, string Status, string? Description, double DurationMs);
+
+public sealed record LatencyDto(int WindowSeconds, int Count, double P50Ms, double P90Ms, double P99Ms, double MaxMs);
+
+public sealed record UserTasteDto(string UserId, long Plays, AffinityDto[] TopGenres, AffinityDto[] TopArtists);
+
+public sealed record AffinityDto(string Name, double Score);

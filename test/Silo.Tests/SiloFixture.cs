@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using Encore.Silo.Kafka;
+using Encore.Streams.Kafka.DevCluster;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -58,6 +59,9 @@ public sealed class SiloFixture : IAsyncLifetime
         Http.Dispose();
         await _factory.DisposeAsync();
     }
+
+    /// <summary>The embedded dev Kafka cluster itself, for tests that take its broker down.</summary>
+    public DevKafkaCluster Kafka => _factory.Services.GetRequiredService<DevKafkaCluster>();
 
     /// <summary>Some catalog track ids, read from the API the way a client would.</summary>
     public async Task<string[]> CatalogTracksAsync(int count)

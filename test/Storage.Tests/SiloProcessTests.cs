@@ -33,6 +33,12 @@ public sealed class SiloProcessTests(TestDatabase database) : IClassFixture<Test
                 $"SELECT address, port FROM orleans.membership WHERE cluster_id = '{clusterId}' AND status = 3 ORDER BY port");
             Assert.Equal(silos.Select(s => ("127.0.0.1", s.SiloPort)).OrderBy(m => m.SiloPort), members.Select(m => ((string)m[0]!, (int)m[1]!)));
 
+            // On PostgreSQL, readiness asks the database too.
+            var ready = await silos[0].Http.GetFromJsonAsync<JsonElement>("/health/ready");
+            var checks = ready.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
+            Assert.Equal(["catalog", "kafka", "membership", "postgres"], checks.Keys.Order());
+            Assert.All(checks.Values, status => Assert.Equal("Healthy", status));
+
             // 300 plays of 30 listeners, posted to the first silo, processed wherever their partitions live.
             var tracks = Plays.Tracks(20, skip: 2000);
             var now = DateTimeOffset.UtcNow;

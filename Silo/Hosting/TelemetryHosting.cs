@@ -1,0 +1,69 @@
+using Encore.Stats;
+using Encore.Streams.Kafka.Diagnostics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Orleans.Diagnostics;
+
+namespace Encore.Silo.Hosting;
+
+/// <summary>
+/// OpenTelemetry: the metrics of Encore, Orleans, ASP.NET Core and the .NET runtime as Prometheus text
+/// at <c>GET /metrics</c>; with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set, metrics, traces and logs also
+/// go there over OTLP (the exporter reads the other <c>OTEL_EXPORTER_OTLP_*</c> variables itself).
+/// </summary>
+internal static class TelemetryHosting
+{
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>The meters exported besides <see cref="EncoreTelemetry.Name"/>.</summary>
+    public static readonly string[] FrameworkMeters =
+    [
+        "Microsoft.Orleans",
+        "Microsoft.AspNetCore.Hosting",
+        "Microsoft.AspNetCore.Server.Kestrel",
+        "Microsoft.AspNetCore.Routing",
+        "Microsoft.AspNetCore.Diagnostics",
+        "System.Runtime",
+    ];
+
+    /// <summary>
+    /// The spans exported: Encore's (batches, recommendation requests), the Kafka provider's reads and
+    /// Orleans' calls between application grains. Orleans' runtime spans (membership probes, stream
+    /// deliveries, ...) are left out: they are many, and a delivery span would stand between a Kafka
+    /// read and the batch it brought.
+    /// </summary>
+    public static readonly string[] TraceSources =
+        [EncoreTelemetry.Name, KafkaTracing.SourceName, ActivitySources.ApplicationGrainActivitySourceName];
+
+    public static WebApplicationBuilder AddEncoreTelemetry(this WebApplicationBuilder builder)
+    {
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("encore-silo"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(EncoreTelemetry.Name)
+                .AddMeter(FrameworkMeters)
+                .AddPrometheusExporter());
+
+        // Spans only with somewhere to send them: every grain call would otherwise make one for nothing.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]))
+        {
+            otel.WithTracing(tracing => tracing
+                .AddSource(TraceSources)
+                .AddAspNetCoreInstrumentation(o => o.Filter = context =>
+                    !context.Request.Path.StartsWithSegments(MetricsPath) && !context.Request.Path.StartsWithSegments("/health")));
+            otel.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapEncoreTelemetry(this IEndpointRouteBuilder app)
+    {
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        return app;
+    }
+}
