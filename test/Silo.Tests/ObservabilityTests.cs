@@ -22,7 +22,7 @@ public sealed partial class ObservabilityTests(SiloFixture silo, ITestOutputHelp
     public async Task MetricsShowEncoreOrleansAndAspNetCoreSeriesAndCountPostedEvents()
     {
         var before = await ScrapeAsync();
-        Assert.Equal(1, before.Value("encore_model_active", "version=\"heuristic-v2\""));
+        Assert.Equal(1, before.Value("encore_model_active", "version=\"heuristic-v3\""));
         // A series per reason from the start, so that a dashboard shows each before its first rejection.
         Assert.Equal(
             Enum.GetNames<RejectReason>().Append("ApplyFailed").Append("Other").Order(),
@@ -83,7 +83,11 @@ public sealed partial class ObservabilityTests(SiloFixture silo, ITestOutputHelp
     public async Task TheDashboardQueriesOnlySeriesTheSiloExports()
     {
         // Everything a Grafana panel asks for is in a real scrape (k8s/monitoring/grafana/encore-dashboard.json).
+        // Histograms and stream series appear once something was measured: a request and a processed batch.
         await _http.GetAsync("/api/users/dashboard-probe/recommendations?count=1");
+        Assert.Equal(HttpStatusCode.Accepted, (await _http.PostAsJsonAsync("/api/events", await PlaysAsync(1))).StatusCode);
+        await Eventually.TrueAsync(
+            async () => (await ScrapeAsync()).Names.Contains("encore_batch_duration_seconds_bucket"), "a batch was applied and timed");
         var metrics = await ScrapeAsync();
         using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(RepoFile("k8s/monitoring/grafana/encore-dashboard.json")));
         var queried = dashboard.RootElement.GetProperty("panels").EnumerateArray()
