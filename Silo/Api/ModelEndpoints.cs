@@ -9,7 +9,7 @@ internal static class ModelEndpoints
     {
         var models = api.MapGroup("/models").WithTags("Models");
         models.MapGet("/", ListAsync);
-        models.MapPost("/train", TrainAsync);
+        models.MapPost("/train", TrainAsync).RequireAuthorization(ApiKeyAuthentication.AdminPolicy);
     }
 
     private static async Task<Ok<ModelsAnswer>> ListAsync(IModelRegistry registry)
