@@ -21,6 +21,15 @@ public sealed class ApiTests(SiloFixture silo)
     }
 
     [Fact]
+    public void WithoutKeysTheSiloListensOnLocalhostOnly()
+    {
+        // The fixture asks for http://0.0.0.0:0 and configures no key.
+        var address = Assert.Single(silo.ListeningAddresses);
+        Assert.StartsWith("http://127.0.0.1:", address);
+        Assert.Equal("127.0.0.1", silo.BaseAddress.Host);
+    }
+
+    [Fact]
     public async Task TheWebPageIsServedAtTheRoot()
     {
         var response = await _http.GetAsync("/");
