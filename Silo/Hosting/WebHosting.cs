@@ -26,7 +26,7 @@ internal static partial class WebHosting
             var request = context.HttpContext.Request;
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
-                StatusCodes.Status404NotFound => $"Nothing answers {request.Method} {request.Path}; see DESIGN.md §3.4 for the API.",
+                StatusCodes.Status404NotFound => $"Nothing answers {request.Method} {request.Path}; see the README's HTTP API section.",
                 StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
                 StatusCodes.Status413PayloadTooLarge => $"The body of {request.Method} {request.Path} is larger than the silo reads (Api:MaxRequestBodyBytes).",
                 StatusCodes.Status415UnsupportedMediaType => $"Content type '{request.ContentType}' is not supported on {request.Path}.",
