@@ -30,7 +30,7 @@ public sealed class ApiSettings : IValidatableObject
     public int EventPostsPerSecond { get; set; } = 50;
 
     /// <summary>The largest request body the silo reads; a larger one is answered 413.</summary>
-    [Range(1_024, 1_073_741_824, ErrorMessage = "Api:MaxRequestBodyBytes must be between 1024 and 1073741824; set Api__MaxRequestBodyBytes.")]
+    [Range(typeof(long), "1024", "1073741824", ErrorMessage = "Api:MaxRequestBodyBytes must be between 1024 and 1073741824; set Api__MaxRequestBodyBytes.")]
     public long MaxRequestBodyBytes { get; set; } = 1_048_576;
 
     /// <summary>The most events one <c>POST /api/events</c> may carry.</summary>

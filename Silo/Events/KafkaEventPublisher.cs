@@ -19,9 +19,15 @@ internal sealed class KafkaEventPublisher : IEventPublisher, IDisposable
     private readonly string _topic;
 
     public KafkaEventPublisher(IOptions<KafkaSettings> settings, IOptions<ApiSettings> api)
+        : this(settings, api, librdkafkaProperties: [])
+    {
+    }
+
+    /// <summary>The same with more librdkafka producer properties on top (tests shrink the local queue with them).</summary>
+    internal KafkaEventPublisher(IOptions<KafkaSettings> settings, IOptions<ApiSettings> api, IEnumerable<KeyValuePair<string, string>> librdkafkaProperties)
     {
         _topic = settings.Value.Topic;
-        _producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
+        var config = new ProducerConfig
         {
             BootstrapServers = settings.Value.BootstrapServers,
             EnableIdempotence = true,
@@ -31,7 +37,13 @@ internal sealed class KafkaEventPublisher : IEventPublisher, IDisposable
             // librdkafka reports every message within this time: acknowledged, or failed (broker down or
             // unreachable). Its default, 5 minutes, would hold an HTTP request that long.
             MessageTimeoutMs = (int)api.Value.PublishTimeout.TotalMilliseconds,
-        }).Build();
+        };
+        foreach (var (name, value) in librdkafkaProperties)
+        {
+            config.Set(name, value);
+        }
+
+        _producer = new ProducerBuilder<byte[], byte[]>(config).Build();
     }
 
     public async Task<PublishOutcome> PublishAsync(IReadOnlyList<ListeningEvent> events)

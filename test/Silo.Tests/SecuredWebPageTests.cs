@@ -34,4 +34,34 @@ public sealed class SecuredWebPageTests(SecuredSiloFixture silo)
         await Assertions.Expect(page.Locator("#api-key")).ToHaveValueAsync(SecuredSiloFixture.Key);
         await Assertions.Expect(page.Locator("#recommendations tbody tr")).ToHaveCountAsync(10);
     }
+
+    [ChromiumFact]
+    public async Task TheDashboardOpensWithTheAdminKeyInItsAddressOnce()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync();
+        var refused = new List<string>();
+        page.Response += (_, response) =>
+        {
+            if (response.Status is 401 or 403)
+            {
+                refused.Add(response.Url);
+            }
+        };
+
+        // The dashboard's own script then reads the cluster's counters with the cookie the key became.
+        var counters = await page.RunAndWaitForResponseAsync(
+            () => page.GotoAsync(new Uri(silo.BaseAddress, $"/dashboard/?key={SecuredSiloFixture.AdminKey}").ToString()),
+            response => response.Url.Contains("/dashboard/DashboardCounters", StringComparison.Ordinal));
+
+        Assert.Equal(200, counters.Status);
+        Assert.Equal(new Uri(silo.BaseAddress, "/dashboard/").ToString(), page.Url);
+        Assert.Empty(refused);
+    }
 }
