@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Encore.Silo.Tests;
 
@@ -27,6 +30,16 @@ public sealed class ApiTests(SiloFixture silo)
         var address = Assert.Single(silo.ListeningAddresses);
         Assert.StartsWith("http://127.0.0.1:", address);
         Assert.Equal("127.0.0.1", silo.BaseAddress.Host);
+    }
+
+    [Fact]
+    public void EveryRouteHasTheRequestTimeoutButTheDashboardsTraceStream()
+    {
+        var endpoints = silo.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/api/events");
+
+        var untimed = endpoints.Where(e => e.Metadata.GetMetadata<DisableRequestTimeoutAttribute>() is not null).Select(e => e.RoutePattern.RawText);
+        Assert.Equal(["/dashboard/Trace"], untimed);
     }
 
     [Fact]

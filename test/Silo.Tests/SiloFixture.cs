@@ -59,9 +59,12 @@ public class SiloFixture : IAsyncLifetime
 
     public Uri BaseAddress => Http.BaseAddress!;
 
+    /// <summary>The silo's services.</summary>
+    public IServiceProvider Services => _factory.Services;
+
     /// <summary>The addresses Kestrel listens on.</summary>
     public ICollection<string> ListeningAddresses =>
-        _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
 
     /// <summary>A client of the silo that sends <paramref name="apiKey"/> in X-API-Key (none when null), and neither follows redirects nor keeps cookies.</summary>
     public HttpClient CreateClient(string? apiKey)
