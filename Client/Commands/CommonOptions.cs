@@ -64,6 +64,25 @@ internal static class CommonOptions
         return rate;
     }
 
+    /// <summary>
+    /// <c>--api-key</c>: what a silo with API keys wants in the X-API-Key header, read by default from
+    /// <paramref name="environmentVariable"/> so that it stays out of the shell's history.
+    /// </summary>
+    public static Option<string?> ApiKey(string environmentVariable, string which) => new("--api-key")
+    {
+        Description = $"{which} of a silo that has API keys (sent as X-API-Key) [default: ${environmentVariable}].",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(environmentVariable),
+    };
+
+    /// <summary>Sends <paramref name="key"/> in X-API-Key on every request of <paramref name="http"/>; nothing when it is empty.</summary>
+    public static void SendApiKey(HttpClient http, string? key)
+    {
+        if (!string.IsNullOrEmpty(key))
+        {
+            http.DefaultRequestHeaders.Add("X-API-Key", key);
+        }
+    }
+
     public static Option<FileInfo?> Catalog(string use) => new("--catalog")
     {
         Description = $"Kaggle Spotify tracks CSV to {use}; without it, the synthetic catalog the silo uses by default.",

@@ -65,6 +65,7 @@ internal static class EvaluateCommand
             Required = true,
             CustomParser = ParseApi,
         };
+        var apiKey = CommonOptions.ApiKey("ENCORE_API_KEY", "An API key (Api:Keys)");
         var bootstrap = CommonOptions.Bootstrap();
         var holdout = new Option<double>("--holdout")
         {
@@ -104,7 +105,7 @@ internal static class EvaluateCommand
 
         var command = new Command("evaluate", Protocol)
         {
-            dataset, api, bootstrap, holdout, ks, users, json, catalog, seed, timeout, topic, properties,
+            dataset, api, apiKey, bootstrap, holdout, ks, users, json, catalog, seed, timeout, topic, properties,
         };
         holdout.Validators.Add(result =>
         {
@@ -126,6 +127,7 @@ internal static class EvaluateCommand
             var request = new EvaluateRequest(
                 Dataset: parse.GetRequiredValue(dataset),
                 Api: parse.GetRequiredValue(api),
+                ApiKey: parse.GetValue(apiKey),
                 Kafka: CommonOptions.ReadProducer(parse, bootstrap, topic, properties),
                 Holdout: parse.GetValue(holdout),
                 Ks: parse.GetRequiredValue(ks),
@@ -182,6 +184,7 @@ internal static class EvaluateCommand
     internal sealed record EvaluateRequest(
         EvaluationDataset Dataset,
         Uri Api,
+        string? ApiKey,
         ProducerSettings Kafka,
         double Holdout,
         int[] Ks,
@@ -208,6 +211,7 @@ internal static class EvaluateCommand
                 BaseAddress = new Uri(request.Api.AbsoluteUri.TrimEnd('/') + "/"),
                 Timeout = RequestTimeout,
             };
+            CommonOptions.SendApiKey(http, request.ApiKey);
             var api = new EncoreApiClient(http);
 
             // The API is asked first, so that nothing is produced for a system that cannot be measured.
@@ -219,7 +223,7 @@ internal static class EvaluateCommand
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
             {
                 console.MarkupLineInterpolated(
-                    $"[red]Cannot reach the Encore API at {request.Api}: {e.Message}[/] Start a silo (dotnet run --project Silo) or pass --api.");
+                    $"[red]Cannot reach the Encore API at {request.Api}: {e.Message}[/] Start a silo (dotnet run --project Silo), or pass --api (and --api-key for a silo with API keys).");
                 return ExitCodes.SetupFailed;
             }
 

@@ -16,6 +16,7 @@ internal static class TrainCommand
             DefaultValueFactory = _ => new Uri("http://localhost:8080"),
             CustomParser = EvaluateCommand.ParseApi,
         };
+        var apiKey = CommonOptions.ApiKey("ENCORE_ADMIN_KEY", "An admin key (Api:AdminKeys)");
         var noWait = new Option<bool>("--no-wait") { Description = "Return once the training has started." };
         var timeout = new Option<TimeSpan>("--timeout")
         {
@@ -32,10 +33,11 @@ internal static class TrainCommand
                 return default;
             },
         };
-        var command = new Command("train", "Train and gate a ranker now; prints the version and, when it ends, its status and metrics.") { api, noWait, timeout };
+        var command = new Command("train", "Train and gate a ranker now; prints the version and, when it ends, its status and metrics.") { api, apiKey, noWait, timeout };
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             using var http = new HttpClient { BaseAddress = parse.GetRequiredValue(api) };
+            CommonOptions.SendApiKey(http, parse.GetValue(apiKey));
             string version;
             try
             {
@@ -46,7 +48,7 @@ internal static class TrainCommand
             }
             catch (HttpRequestException e)
             {
-                AnsiConsole.MarkupLine($"[red]Cannot start a training at {http.BaseAddress}: {Markup.Escape(e.Message)}[/] Start a silo or pass --api.");
+                AnsiConsole.MarkupLine($"[red]Cannot start a training at {http.BaseAddress}: {Markup.Escape(e.Message)}[/] Start a silo, or pass --api (and --api-key for a silo with API keys).");
                 return ExitCodes.SetupFailed;
             }
 

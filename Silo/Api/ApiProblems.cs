@@ -1,5 +1,6 @@
 using Encore.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Encore.Silo.Api;
 
@@ -47,5 +48,26 @@ internal static class ApiProblems
             ? BadRequest($"Invalid {field}", rejected.Describe())
             : null;
         return problem is null;
+    }
+
+    /// <summary>
+    /// Writes a ProblemDetails answer from middleware (keys, rate limits, timeouts), where no endpoint
+    /// result is at hand.
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        var written = await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+        if (!written)
+        {
+            // A client that accepts no JSON still gets the reason.
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync($"{title}: {detail}");
+        }
     }
 }

@@ -12,6 +12,7 @@ internal static class ModelEndpoints
             .WithName("GetModels")
             .WithSummary("The ranker's model versions, newest first, with their metrics and status, and the active one.");
         models.MapPost("/train", TrainAsync)
+            .RequireAuthorization(ApiKeyAuthentication.AdminPolicy)
             .WithName("TrainModel")
             .WithSummary("Starts training and gating a ranker now (or names the training under way).");
     }

@@ -62,7 +62,11 @@ internal sealed partial class DemoTraffic(
 
             try
             {
-                await publisher.PublishAsync(batch, stoppingToken);
+                var outcome = await publisher.PublishAsync(batch).WaitAsync(stoppingToken);
+                if (!outcome.AllProduced)
+                {
+                    LogNotProduced(logger, outcome.Failed.Count, batch.Count, outcome.Failed[0].Reason);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -76,4 +80,7 @@ internal sealed partial class DemoTraffic(
 
     [LoggerMessage(2, LogLevel.Warning, "Demo traffic: {Count} plays could not be published")]
     private static partial void LogPublishFailed(ILogger logger, Exception e, int count);
+
+    [LoggerMessage(3, LogLevel.Warning, "Demo traffic: {Failed} of {Count} plays were not produced ({Reason})")]
+    private static partial void LogNotProduced(ILogger logger, int failed, int count, string reason);
 }

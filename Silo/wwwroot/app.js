@@ -8,6 +8,9 @@ const chartWindowMs = 5 * 60 * 1000;
 const $ = (id) => document.getElementById(id);
 const numberFormat = new Intl.NumberFormat();
 let currentUser = new URLSearchParams(location.search).get("user") || localStorage.getItem("encore.user") || "";
+// A silo with API keys answers /api only with one, in the X-API-Key header; without keys none is sent.
+let apiKey = localStorage.getItem("encore.apiKey") || "";
+const keyHeader = () => (apiKey ? { "X-API-Key": apiKey } : {});
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -21,11 +24,12 @@ function el(tag, props = {}, ...children) {
 }
 
 async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const response = await fetch(url, { headers: { Accept: "application/json", ...keyHeader() } });
   if (response.status === 404) return null;
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
-    throw new Error(problem.detail || `${url}: HTTP ${response.status}`);
+    const hint = response.status === 401 ? " Enter the API key above." : "";
+    throw new Error((problem.detail || `${url}: HTTP ${response.status}`) + hint);
   }
   return response.json();
 }
@@ -57,10 +61,16 @@ async function play(track) {
   };
   const response = await fetch("/api/events", {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", ...keyHeader() },
     body: JSON.stringify([event]),
   });
-  setStatus(response.ok ? `Played “${track.trackName}”` : `Play failed: HTTP ${response.status}`, !response.ok);
+  if (response.ok) {
+    setStatus(`Played “${track.trackName}”`);
+  } else {
+    // 401 (key), 429 (too many plays), 503 (Kafka unavailable): the answer says why.
+    const problem = await response.json().catch(() => ({}));
+    setStatus(`Play failed: ${problem.detail || `HTTP ${response.status}`}`, true);
+  }
   setTimeout(refresh, 300);
 }
 
@@ -211,7 +221,16 @@ $("user-form").addEventListener("submit", (event) => {
   refresh();
 });
 $("trending-genre").addEventListener("change", refresh);
+$("key-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  apiKey = $("api-key").value.trim();
+  if (apiKey) localStorage.setItem("encore.apiKey", apiKey);
+  else localStorage.removeItem("encore.apiKey");
+  setStatus("");
+  refresh();
+});
 
 $("user-input").value = currentUser;
+$("api-key").value = apiKey;
 refresh();
 setInterval(refresh, refreshMs);

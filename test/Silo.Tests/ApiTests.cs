@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Encore.Silo.Tests;
 
@@ -35,6 +38,25 @@ public sealed class ApiTests(SiloFixture silo)
         Assert.Matches(@"^The catalog \(\d+ tracks\) is loaded and the recommendation index built\.$", health.Checks[0].Description);
         Assert.Equal($"Kafka at {silo.KafkaBootstrapServers}: topic 'music.plays' has {SiloFixture.Partitions} partitions on 1 brokers.", health.Checks[1].Description);
         Assert.Matches(@"^Silo S127\.0\.0\.1:\d+:\d+ is Active; 1 active silos in the cluster\.$", health.Checks[2].Description);
+    }
+
+    [Fact]
+    public void WithoutKeysTheSiloListensOnLocalhostOnly()
+    {
+        // The fixture asks for http://0.0.0.0:0 and configures no key.
+        var address = Assert.Single(silo.ListeningAddresses);
+        Assert.StartsWith("http://127.0.0.1:", address);
+        Assert.Equal("127.0.0.1", silo.BaseAddress.Host);
+    }
+
+    [Fact]
+    public void EveryRouteHasTheRequestTimeoutButTheDashboardsTraceStream()
+    {
+        var endpoints = silo.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/api/events");
+
+        var untimed = endpoints.Where(e => e.Metadata.GetMetadata<DisableRequestTimeoutAttribute>() is not null).Select(e => e.RoutePattern.RawText);
+        Assert.Equal(["/dashboard/Trace"], untimed);
     }
 
     [Fact]

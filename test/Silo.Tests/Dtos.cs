@@ -21,7 +21,9 @@ public sealed record StatsDto(long EventsProcessed, long EventsRejected, long Du
 
 public sealed record PartitionDto(int Partition, long CommittedOffset, long Lag);
 
-public sealed record ProblemDto(int Status, string Title, string? Detail, EventErrorDto[]? Errors);
+public sealed record ProblemDto(int Status, string Title, string? Detail, EventErrorDto[]? Errors, int[]? Produced = null, PublishFailureDto[]? Failed = null);
+
+public sealed record PublishFailureDto(int Index, string EventId, string Reason, bool PossiblyProduced);
 
 public sealed record EventErrorDto(int Index, string? EventId, string Reason);
 

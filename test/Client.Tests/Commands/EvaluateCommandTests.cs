@@ -136,6 +136,18 @@ public sealed class EvaluateCommandTests
     }
 
     [Fact]
+    public async Task TheApiKeyIsSentInXApiKey()
+    {
+        var api = new StubApi(produced: 0) { Unreachable = true };
+        var (console, _) = TestConsoles.Create();
+
+        await Root(console, api).Parse(
+            ["evaluate", "--dataset", "synthetic", "--users", "2", "--api", "http://encore.test:8080", "--api-key", "key-of-the-evaluation", "--bootstrap", "127.0.0.1:1"]).InvokeAsync();
+
+        Assert.Equal(["key-of-the-evaluation"], api.ApiKeys);
+    }
+
+    [Fact]
     public void ProcessingIsDoneWhenTheCountGrewByWhatWasProducedOrWhenOnlyResendsAreMissingAndItIsQuiet()
     {
         var before = Stats(1_000, 10);
@@ -210,8 +222,16 @@ public sealed class EvaluateCommandTests
 
         public List<string> RecommendationRequests { get; } = [];
 
+        /// <summary>The X-API-Key of each request, in order.</summary>
+        public List<string> ApiKeys { get; } = [];
+
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            lock (ApiKeys)
+            {
+                ApiKeys.AddRange(request.Headers.TryGetValues("X-API-Key", out var keys) ? keys : []);
+            }
+
             if (Unreachable)
             {
                 throw new HttpRequestException("Connection refused (encore.test:8080)");

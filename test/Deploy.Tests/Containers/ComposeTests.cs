@@ -77,12 +77,34 @@ public sealed class ComposeTests
         {
             Assert.Equal("kafka:9092", environment["Kafka__BootstrapServers"]);
             Assert.StartsWith("Host=postgres;", environment["ConnectionStrings__Postgres"], StringComparison.Ordinal);
-            var unread = environment.Keys.Where(k => !Repo.SiloSettings.ContainsKey(k)).ToList();
+            var unread = environment.Keys.Where(k => !Repo.SiloReads(k)).ToList();
             Assert.True(unread.Count == 0, $"A silo is given {string.Join(", ", unread)}, which the silo never reads.");
         }
 
         Assert.Equal(["8080:8080"], Service("silo1")["ports"].Strings());
         Assert.Null(Service("silo2")["ports"]);
+    }
+
+    [Fact]
+    public void TheSilosTakeTheirApiKeysFromVariablesWithoutADefault()
+    {
+        foreach (var silo in new[] { "silo1", "silo2" })
+        {
+            var environment = Service(silo)["environment"].Obj($"{silo} environment");
+            foreach (var (setting, variable) in new[] { ("Api__Keys__0", "ENCORE_API_KEY"), ("Api__AdminKeys__0", "ENCORE_ADMIN_KEY") })
+            {
+                // ${VAR:?message}: compose refuses to start without the variable, so no silo runs with a known key.
+                var value = environment[setting].Str();
+                Assert.True(value is not null, $"{silo} does not set {setting}.");
+                Assert.StartsWith($"${{{variable}:?", value, StringComparison.Ordinal);
+                Assert.EndsWith("}", value, StringComparison.Ordinal);
+                Assert.Equal(1, value.Count(c => c == '}'));
+            }
+
+            Assert.False(environment.ContainsKey("Api__AllowAnonymous"), $"{silo} runs without keys.");
+        }
+
+        Assert.Contains(".env", Repo.Read(".gitignore").Split('\n').Select(l => l.Trim()));
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed partial class ManifestSchemaTests
     ];
 
     /// <summary>Secrets are created out of band (docs/deploy.md) and only referenced here.</summary>
-    private static readonly HashSet<string> ExternalSecrets = ["encore-postgres"];
+    private static readonly HashSet<string> ExternalSecrets = ["encore-postgres", "encore-api-keys"];
 
     [Theory]
     [MemberData(nameof(Kustomizations))]
@@ -320,6 +320,6 @@ public sealed partial class ManifestSchemaTests
     [GeneratedRegex("^(?=.*[a-z])[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$")]
     private static partial Regex PortName();
 
-    [GeneratedRegex("(?i)password|secret|connectionstring|token|apikey")]
+    [GeneratedRegex("(?i)password|secret|connectionstring|token|apikey|^api__(admin)?keys__")]
     private static partial Regex SecretLike();
 }

@@ -23,15 +23,12 @@ public sealed class SiloManifestTests
     /// </summary>
     private const string ShutdownTimeoutVariable = "DOTNET_SHUTDOWNTIMEOUTSECONDS";
 
-    private static IReadOnlySet<string> VariablesTheSiloReads { get; } =
-        Repo.SiloSettings.Keys.Concat(OrleansKubernetesVariables).Append(ShutdownTimeoutVariable).ToHashSet(StringComparer.Ordinal);
-
     [Theory]
     [MemberData(nameof(Kustomizations))]
     public void EveryVariableSetOnTheSiloIsOneItReads(string folder)
     {
         var names = SiloVariables(folder).Keys;
-        var unread = names.Where(n => !VariablesTheSiloReads.Contains(n)).ToList();
+        var unread = names.Where(n => !Repo.SiloReads(n) && !OrleansKubernetesVariables.Contains(n) && n != ShutdownTimeoutVariable).ToList();
         Assert.True(unread.Count == 0, $"{folder}: the silo container sets {string.Join(", ", unread)}, which the silo never reads.");
     }
 
@@ -58,6 +55,36 @@ public sealed class SiloManifestTests
         Assert.Equal("connection-string", connection.Key);
 
         Assert.Equal("encore-kafka-bootstrap:9092", variables["Kafka__BootstrapServers"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomizations))]
+    public void TheApiKeysComeFromTheEncoreApiKeysSecret(string folder)
+    {
+        // Without a key the silo would listen on localhost only, out of reach of its Services and probes.
+        var env = SiloContainer(folder).Env.ToDictionary(e => e.Name);
+        foreach (var (variable, key) in new[] { ("Api__Keys__0", "api-key"), ("Api__AdminKeys__0", "admin-api-key") })
+        {
+            Assert.True(env.ContainsKey(variable), $"{folder}: the silo container does not set {variable}.");
+            var reference = env[variable].ValueFrom?.SecretKeyRef;
+            Assert.True(reference is not null, $"{folder}: {variable} does not come from a Secret.");
+            Assert.Equal("encore-api-keys", reference.Name);
+            Assert.Equal(key, reference.Key);
+            Assert.NotEqual(true, reference.Optional);
+            Assert.True(Repo.SiloReads(variable), $"{variable} is not a setting of Silo/appsettings.json.");
+        }
+
+        // No key, nor a way around keys, from anywhere else.
+        var variables = SiloVariables(folder);
+        Assert.DoesNotContain("Api__AllowAnonymous", variables.Keys);
+        Assert.All(variables.Keys.Where(n => n.StartsWith("Api__Keys", StringComparison.Ordinal) || n.StartsWith("Api__AdminKeys", StringComparison.Ordinal)),
+            n => Assert.NotNull(env.GetValueOrDefault(n)?.ValueFrom?.SecretKeyRef));
+
+        // docs/deploy.md says how to create the Secret with both keys.
+        var deploy = Repo.Read("docs/deploy.md");
+        Assert.Contains("kubectl -n encore create secret generic encore-api-keys", deploy, StringComparison.Ordinal);
+        Assert.Contains("--from-literal=api-key=", deploy, StringComparison.Ordinal);
+        Assert.Contains("--from-literal=admin-api-key=", deploy, StringComparison.Ordinal);
     }
 
     [Theory]
