@@ -2,6 +2,7 @@ using System.Text.Json;
 using Encore.Catalog;
 using Encore.Pipeline;
 using Encore.Ranking;
+using Encore.Silo.Api;
 using Encore.Silo.Demo;
 using Encore.Silo.Hosting;
 using Encore.Silo.Kafka;
@@ -32,6 +33,7 @@ public sealed class AppSettingsTests
         { RankerOptions.SectionName, typeof(RankerOptions) },
         { PostgresOptions.SectionName, typeof(PostgresOptions) },
         { WarehouseOptions.SectionName, typeof(WarehouseOptions) },
+        { ApiSettings.SectionName, typeof(ApiSettings) },
     };
 
     [Theory]

@@ -146,7 +146,7 @@ public sealed partial class ObservabilityTests(SiloFixture silo, ITestOutputHelp
         Assert.Equal(["200", "400", "404"], Statuses("GET", "/api/tracks/{trackId}"));
         Assert.Equal(["200", "404"], Statuses("GET", "/api/artists/{artist}"));
         Assert.Equal(["200", "400"], Statuses("GET", "/api/trending"));
-        Assert.Equal(["202", "400"], Statuses("POST", "/api/events"));
+        Assert.Equal(["202", "400", "413", "429", "503"], Statuses("POST", "/api/events"));
         Assert.Equal(["200", "503"], Statuses("GET", "/health/ready"));
     }
 

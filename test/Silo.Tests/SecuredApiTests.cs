@@ -84,7 +84,7 @@ public sealed class SecuredApiTests(SecuredSiloFixture silo)
         using var http = silo.CreateClient(apiKey: null);
         var response = await http.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", (await response.Content.ReadFromJsonAsync<HealthDto>())!.Status);
     }
 
     [Fact]
