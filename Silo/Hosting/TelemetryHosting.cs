@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Encore.Stats;
 using Encore.Streams.Kafka.Diagnostics;
 using OpenTelemetry;
@@ -43,10 +44,12 @@ internal static class TelemetryHosting
     {
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("encore-silo"))
-            .WithMetrics(metrics => metrics
-                .AddMeter(EncoreTelemetry.Name)
-                .AddMeter(FrameworkMeters)
-                .AddPrometheusExporter());
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(EncoreTelemetry.Name).AddMeter(FrameworkMeters).AddPrometheusExporter();
+                ((IDeferredMeterProviderBuilder)metrics).Configure((services, builder) =>
+                    builder.AddView(OwnInstrumentsOnly(services.GetRequiredService<IMeterFactory>())));
+            });
 
         // Spans only with somewhere to send them: every grain call would otherwise make one for nothing.
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]))
@@ -60,6 +63,14 @@ internal static class TelemetryHosting
 
         return builder;
     }
+
+    /// <summary>
+    /// A meter provider listens to every meter of a name in the process. A silo exports the instruments
+    /// of meters its own <see cref="IMeterFactory"/> made, and those of process-wide meters (no factory),
+    /// so that silos sharing a process (tests, a TestCluster) do not report each other's figures.
+    /// </summary>
+    private static Func<Instrument, MetricStreamConfiguration?> OwnInstrumentsOnly(IMeterFactory own) =>
+        instrument => instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own) ? MetricStreamConfiguration.Drop : null;
 
     public static IEndpointRouteBuilder MapEncoreTelemetry(this IEndpointRouteBuilder app)
     {
