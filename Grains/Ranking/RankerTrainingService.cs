@@ -75,6 +75,7 @@ public sealed partial class RankerTrainingService(
         {
             ["trainGroups"] = train.Count,
             ["trainRows"] = train.Sum(g => g.TrackIds.Length),
+            ["fitRows"] = train.Sum(g => RankerTrainer.Thin(g).TrackIds.Length),
             ["holdoutGroups"] = holdout.Count,
         };
         if (train.Count == 0 || holdout.Count == 0 || train.All(g => g.Labels.All(l => l == 0)))

@@ -48,6 +48,37 @@ public sealed class RankerTests
     }
 
     [Fact]
+    public void ThinningKeepsEveryLabelledRowAndTheSameSeededSampleOfTheOthers()
+    {
+        // 670 candidates, as a warm listener has; 14 of them labelled (1 to 3), the rest not played.
+        var ids = Enumerable.Range(0, 670).Select(i => $"track-{i}").ToArray();
+        var labels = Enumerable.Range(0, 670).Select(i => i % 50 == 7 ? 1f + i % 3 : 0f).ToArray();
+        var group = new TrainingGroup("listener-1", ids, [.. ids.Select((_, i) => new float[] { i })], [.. ids.Select((_, i) => i / 1000.0)], labels,
+            new HashSet<string>(["track-7"]), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddHours(1));
+
+        var thin = RankerTrainer.Thin(group);
+
+        var kept = thin.Features.Select(f => (int)f[0]).ToArray();
+        Assert.Equal(14 + RankerTrainer.UnlabelledPerGroup, kept.Length);
+        Assert.Equal(Enumerable.Range(0, 670).Where(i => labels[i] > 0), kept.Where(i => labels[i] > 0));
+        Assert.Equal(kept.Order(), kept);
+        Assert.Equal(kept.Select(i => ids[i]), thin.TrackIds);
+        Assert.Equal(kept.Select(i => labels[i]), thin.Labels);
+        Assert.Equal(kept.Select(i => i / 1000.0), thin.HeuristicScores);
+        Assert.Same(group.Relevant, thin.Relevant);
+
+        // The same listener's group always thins to the same rows; another listener's to others.
+        Assert.Equal(thin.TrackIds, RankerTrainer.Thin(group with { Features = [.. group.Features] }).TrackIds);
+        Assert.NotEqual(thin.TrackIds, RankerTrainer.Thin(group with { UserId = "listener-2" }).TrackIds);
+
+        // A group with exactly as many unlabelled rows as the sample (and 4 labelled ones) keeps all of them.
+        var n = RankerTrainer.UnlabelledPerGroup + 4;
+        var small = group with { TrackIds = ids[..n], Features = group.Features[..n], HeuristicScores = group.HeuristicScores[..n], Labels = labels[..n] };
+        Assert.Equal(4, small.Labels.Count(l => l > 0));
+        Assert.Same(small, RankerTrainer.Thin(small));
+    }
+
+    [Fact]
     public void TheGatePublishesOnlyAModelThatBeatsTheOthersByTheMargin()
     {
         var catalog = TestCatalogs.Synthetic;
@@ -78,6 +109,8 @@ public sealed class RankerTests
         Assert.NotNull(model);
         Assert.Equal(1.0, info.Metrics["heuristic.ndcg@20"]);
         Assert.Equal(100, info.Metrics["trainGroups"]);
+        Assert.Equal(2000, info.Metrics["trainRows"]);
+        Assert.Equal(2000, info.Metrics["fitRows"]);
         Assert.Equal(20, info.Metrics["holdoutGroups"]);
         Assert.Equal(RankerTrainer.LightGbm, info.Trainer);
     }
