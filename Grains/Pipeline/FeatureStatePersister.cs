@@ -76,7 +76,12 @@ internal sealed class FeatureStatePersister<TState>(
     public async Task ChangedAsync(int changes, int partition)
     {
         _unwritten += changes;
-        if (_unwritten < _writeEvery)
+
+        // With apply-is-durable (memory) storage a write adds no durability: the state is written when
+        // the activation stops, so that the next one, on this silo or another, starts from it. Writing
+        // every N changes as well queued reads of new activations behind the storage grains' writes
+        // until calls timed out (docs/performance.md).
+        if (_options.ApplyIsDurable || _unwritten < _writeEvery)
         {
             return;
         }

@@ -23,6 +23,8 @@ internal static partial class PostgresHosting
     /// grain state, reminders and the warehouse on PostgreSQL, the silo advertising
     /// <see cref="OrleansSettings.AdvertisedIPAddress"/> (127.0.0.1 when empty).
     /// </summary>
+    public const int MemoryStorageGrains = 64;
+
     public static ISiloBuilder UseEncoreClusteringAndStorage(this ISiloBuilder silo, IConfiguration configuration, OrleansSettings orleans)
     {
         var connectionString = configuration.GetConnectionString("Postgres");
@@ -34,7 +36,9 @@ internal static partial class PostgresHosting
                 new IPEndPoint(IPAddress.Loopback, orleans.PrimarySiloPort ?? orleans.SiloPort),
                 orleans.ServiceId,
                 orleans.ClusterId);
-            silo.AddMemoryGrainStorage(Constants.GrainStorage);
+            // Every activation reads its state from one of these grains: more of them than Orleans' 10,
+            // so that a burst of new listeners does not queue behind a few (docs/performance.md).
+            silo.AddMemoryGrainStorage(Constants.GrainStorage, o => o.NumStorageGrains = MemoryStorageGrains);
             return silo;
         }
 

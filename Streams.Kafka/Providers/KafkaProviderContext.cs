@@ -26,6 +26,7 @@ internal sealed class KafkaProviderContext : IDisposable
         GrainFactory = grainFactory;
         LoggerFactory = loggerFactory;
         _producer = new Lazy<IProducer<byte[], byte[]>>(CreateProducer);
+        PollLoop = new KafkaPollLoop(this, loggerFactory.CreateLogger<KafkaReceiver>());
     }
 
     public string ProviderName { get; }
@@ -37,6 +38,9 @@ internal sealed class KafkaProviderContext : IDisposable
     public KafkaStreamStatistics Statistics { get; }
     public IGrainFactory GrainFactory { get; }
     public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The one consumer of this provider on this silo, which every receiver reads through.</summary>
+    public KafkaPollLoop PollLoop { get; }
 
     /// <summary>One idempotent producer for writes through Orleans and dead letters.</summary>
     public IProducer<byte[], byte[]> Producer => _producer.Value;

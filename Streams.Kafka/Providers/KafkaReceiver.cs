@@ -11,8 +11,8 @@ namespace Encore.Streams.Kafka.Providers;
 /// Reads one Kafka partition for one Orleans queue: decodes what the poll thread read ahead, hands it to
 /// the pulling agent, dead-letters rejected messages and decides which offset is safe to commit. Its
 /// members run on the agent's side, one call at a time. The Kafka consumer is never touched here: it
-/// belongs to a <see cref="PartitionPoller"/> on a dedicated thread, and the two share nothing but a
-/// <see cref="PollChannel"/>. The Orleans balancer owns placement; the consumer group only stores
+/// belongs to the silo's <see cref="KafkaPollLoop"/> on a dedicated thread, and the two share nothing
+/// but a <see cref="PollChannel"/>. The Orleans balancer owns placement; the consumer group only stores
 /// offsets, so the partition is assigned, never subscribed.
 /// </summary>
 /// <remarks>
@@ -31,7 +31,6 @@ internal sealed class KafkaReceiver : IQueueAdapterReceiver
     private readonly ILogger _logger;
     private readonly KafkaQueueCache _cache;
     private readonly PollChannel _channel = new();
-    private Thread? _pollThread;
     private bool _started;
     private long _startOffset;
     private long _decodedUpTo;
@@ -56,9 +55,7 @@ internal sealed class KafkaReceiver : IQueueAdapterReceiver
 
     public async Task Initialize(TimeSpan timeout)
     {
-        var poller = new PartitionPoller(_context, _partition, _channel, _logger);
-        _pollThread = new Thread(poller.Run) { IsBackground = true, Name = $"kafka-{_context.ProviderName}-{_partition}" };
-        _pollThread.Start();
+        _context.PollLoop.Join(_partition, _channel);
         using var timeoutCts = new CancellationTokenSource(timeout);
         _startOffset = await _channel.Assignment.WaitAsync(timeoutCts.Token);
         _decodedUpTo = _startOffset;
@@ -267,9 +264,13 @@ internal sealed class KafkaReceiver : IQueueAdapterReceiver
         }
 
         _channel.Stop();
-        if (_pollThread is { } thread)
+        try
         {
-            await Task.Run(() => thread.Join(timeout));
+            await _channel.Release.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            // The poll thread lets go of the partition when it next comes round; the commit may lag.
         }
 
         _context.Statistics.Forget(_partition);

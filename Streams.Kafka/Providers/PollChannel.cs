@@ -5,7 +5,7 @@ namespace Encore.Streams.Kafka.Providers;
 
 /// <summary>
 /// Everything that crosses between a <see cref="KafkaReceiver"/> (the pulling agent's side) and its
-/// <see cref="PartitionPoller"/> (the dedicated thread that owns the Kafka consumer). Nothing else is
+/// <see cref="PartitionPoller"/> (the part of the silo's <see cref="KafkaPollLoop"/> that reads this partition). Nothing else is
 /// shared between the two, and every member here is safe to call from either thread.
 /// </summary>
 internal sealed class PollChannel
@@ -13,6 +13,7 @@ internal sealed class PollChannel
     private readonly ConcurrentQueue<ReadMessage> _readAhead = new();
     private readonly TaskCompletionSource<long> _assignment = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _buffered;
     private Rewind? _rewind;
     private long _commitRequested = -1;
@@ -31,6 +32,11 @@ internal sealed class PollChannel
     }
 
     public void AssignmentFailed(Exception exception) => _assignment.TrySetException(exception);
+
+    /// <summary>The poll thread committed once more and let go of the partition (or stopped altogether).</summary>
+    public Task Release => _released.Task;
+
+    public void Released() => _released.TrySetResult();
 
     /// <summary>A message read ahead in read epoch <paramref name="epoch"/>.</summary>
     public void AddReadAhead(int epoch, ConsumeResult<byte[], byte[]> message)

@@ -29,8 +29,8 @@ internal static partial class ReceiverLog
     [LoggerMessage(7, LogLevel.Warning, "Reading the checkpoint of {Topic}[{Partition}] failed; not committing this time")]
     public static partial void CheckpointFailed(ILogger logger, Exception e, string topic, int partition);
 
-    [LoggerMessage(8, LogLevel.Error, "The poll loop of {Topic}[{Partition}] stopped")]
-    public static partial void PollFailed(ILogger logger, Exception e, string topic, int partition);
+    [LoggerMessage(8, LogLevel.Error, "The poll loop of {Topic} stopped; this silo reads none of its partitions until they are assigned again")]
+    public static partial void PollFailed(ILogger logger, Exception e, string topic);
 
     [LoggerMessage(9, LogLevel.Information, "A consumer of {Topic}[{Partition}] asked for a replay")]
     public static partial void ReplayRequested(ILogger logger, string topic, int partition);

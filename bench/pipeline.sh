@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Where a silo's time and memory go while it ingests: one silo (memory storage) on the embedded dev
+# Kafka, 600 000 plays by 100 000 listeners over the catalog on 64 partitions produced at once (cold:
+# every grain is new), then 300 000 more plays by the same listeners (warm). Prints events/s, the silo's
+# resident memory and CPU time, and the runtime's GC pause time and bytes allocated in each pass.
+#
+#   bench/pipeline.sh [--trace]        from the repository root; needs kcat and jq (apt-get install kcat jq)
+#
+# --trace also records 30 s of the cold pass with dotnet-trace (sampled thread time) and 30 s of
+# allocation ticks, under artifacts/bench/. The figures and what they showed are in docs/performance.md.
+# The performance bars themselves are the cross-check of this against a hand-written consumer in one
+# run: ../shared/bench/throughput.sh and latency.sh, when that folder is beside the checkout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+trace=${1:-}
+catalog=${CATALOG:-$root/../shared/data/spotify_tracks.csv}
+[ -f "$catalog" ] || { echo "no catalog at $catalog; set CATALOG to the Kaggle Spotify Tracks CSV"; exit 1; }
+command -v kcat >/dev/null && command -v jq >/dev/null || { echo "needs kcat and jq: apt-get install -y kcat jq"; exit 1; }
+export PATH="$PATH:$HOME/.dotnet/tools"
+for tool in dotnet-counters dotnet-trace; do
+  command -v $tool >/dev/null || dotnet tool install -g $tool >/dev/null
+done
+
+out=$root/artifacts/bench; mkdir -p "$out"
+work=$(mktemp -d -t encore-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+dotnet build Orleans.sln -c Release -nologo -v q >"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
+
+# The plays: uniform over listeners and tracks, a week of event times, an eighth of them skips.
+generate() {
+  python3 - "$catalog" "$1" "$2" "$3" <<'PY'
+import csv, json, random, sys, datetime, uuid
+catalog, path, count, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+random.seed(seed)
+ids = sorted({row['track_id'] for row in csv.DictReader(open(catalog, newline='', encoding='utf-8'))})
+now = datetime.datetime.now(datetime.timezone.utc)
+with open(path, "w") as f:
+    for _ in range(count):
+        user = f"user-{1 + random.randrange(100000)}"; ms = random.randrange(0, 240000)
+        event = {"eventId": str(uuid.UUID(int=random.getrandbits(128))), "userId": user, "trackId": random.choice(ids),
+                 "ts": (now - datetime.timedelta(seconds=random.randrange(604800))).strftime('%Y-%m-%dT%H:%M:%SZ'),
+                 "msPlayed": ms, "skipped": ms < 30000}
+        f.write(user + "\t" + json.dumps(event, separators=(',', ':')) + "\n")
+PY
+}
+generate "$work/cold.tsv" 600000 3
+generate "$work/warm.tsv" 300000 4
+
+setsid dotnet Client/bin/Release/net10.0/encore.dll kafka-dev --partitions 64 --bootstrap-file "$work/bootstrap" >"$work/kafka.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 120); do [ -s "$work/bootstrap" ] && break; sleep 0.5; done
+bootstrap=$(cat "$work/bootstrap")
+
+api=http://127.0.0.1:18190
+setsid env Kafka__BootstrapServers="$bootstrap" Catalog__Path="$catalog" Demo__EventsPerSecond=0 \
+  Orleans__SiloPort=21190 Orleans__GatewayPort=31190 \
+  dotnet Silo/bin/Release/net10.0/Encore.Silo.dll --urls $api >"$work/silo.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 240); do curl -sf $api/health/ready >/dev/null && break; sleep 0.5; done
+silo=$(pgrep -g "${pids[1]}" -f Encore.Silo.dll | head -1)
+
+processed() { curl -sf $api/api/stats | jq .eventsProcessed; }
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) / hz}' /proc/$silo/stat; }
+
+# pass NAME FILE TOTAL: produces FILE, waits until TOTAL events are processed, prints the pass's figures.
+pass() {
+  local name=$1 file=$2 total=$3 before cpu0 t0 t1
+  before=$(processed); cpu0=$(cpu_seconds)
+  dotnet-counters collect -p "$silo" --counters System.Runtime --refresh-interval 1 --format csv -o "$work/$name.csv" >/dev/null 2>&1 &
+  local counters=$!
+  t0=$(date +%s.%N)
+  kcat -b "$bootstrap" -P -t music.plays -K $'\t' -z lz4 <"$file"
+  if [ "$trace" = "--trace" ] && [ "$name" = cold ]; then
+    dotnet-trace collect -p "$silo" --profile dotnet-sampled-thread-time --duration 00:00:00:30 -o "$out/cold-threads.nettrace" >/dev/null 2>&1
+    dotnet-trace collect -p "$silo" --profile gc-verbose --duration 00:00:00:30 -o "$out/cold-allocations.nettrace" >/dev/null 2>&1
+  fi
+  for _ in $(seq 2400); do [ "$(processed)" -ge "$total" ] && break; sleep 0.5; done
+  t1=$(date +%s.%N)
+  kill "$counters" 2>/dev/null; wait "$counters" 2>/dev/null || true
+  python3 - "$work/$name.csv" "$name" "$((total - before))" "$t0" "$t1" "$(ps -o rss= -p "$silo")" "$(( $(cpu_seconds) - cpu0 ))" <<'PY'
+import csv, sys
+path, name, events, t0, t1, rss, cpu = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
+rows = list(csv.reader(open(path)))[1:]
+def total(prefix): return sum(float(r[4]) for r in rows if r[2].startswith(prefix))
+seconds = t1 - t0
+print(f"{name}: {events / seconds:,.0f} events/s ({events:,} in {seconds:.1f} s), silo RSS {rss // 1024:,} MB, "
+      f"CPU {cpu} s, GC pauses {total('dotnet.gc.pause.time'):.1f} s, allocated {total('dotnet.gc.heap.total_allocated') / 1e9:.1f} GB "
+      f"({total('dotnet.gc.heap.total_allocated') / events / 1024:.0f} KB per event)")
+PY
+}
+
+echo "pipeline benchmark $(date -u +%Y-%m-%d), $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
+pass cold "$work/cold.tsv" 600000
+pass warm "$work/warm.tsv" 900000
+grep -a -c "Response did not arrive on time" "$work/silo.log" | sed 's/^/grain calls timed out: /'
