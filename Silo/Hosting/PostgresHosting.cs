@@ -16,6 +16,9 @@ internal static partial class PostgresHosting
     /// <summary>The ADO.NET invariant of Npgsql, which the Orleans providers load by name.</summary>
     public const string Invariant = "Npgsql";
 
+    /// <summary>Grains that hold the state of memory storage (Orleans' default is 10).</summary>
+    public const int MemoryStorageGrains = 64;
+
     /// <summary>
     /// The one place that decides where the cluster keeps what must outlive a silo. With
     /// <c>ConnectionStrings:Postgres</c> empty: localhost clustering (the other silos join the one on
@@ -23,8 +26,6 @@ internal static partial class PostgresHosting
     /// grain state, reminders and the warehouse on PostgreSQL, the silo advertising
     /// <see cref="OrleansSettings.AdvertisedIPAddress"/> (127.0.0.1 when empty).
     /// </summary>
-    public const int MemoryStorageGrains = 64;
-
     public static ISiloBuilder UseEncoreClusteringAndStorage(this ISiloBuilder silo, IConfiguration configuration, OrleansSettings orleans)
     {
         var connectionString = configuration.GetConnectionString("Postgres");

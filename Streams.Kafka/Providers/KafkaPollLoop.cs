@@ -128,7 +128,15 @@ internal sealed class KafkaPollLoop(KafkaProviderContext context, ILogger logger
             }
             else
             {
-                poller.Tend(consumer);
+                try
+                {
+                    poller.Tend(consumer);
+                }
+                catch (KafkaException e)
+                {
+                    // One partition's pause, resume or seek failing must not stop the others; tried again next time round.
+                    ReceiverLog.ConsumeError(logger, context.Topic, poller.Partition, e.Error.Reason);
+                }
             }
         }
     }

@@ -57,7 +57,17 @@ internal sealed class KafkaReceiver : IQueueAdapterReceiver
     {
         _context.PollLoop.Join(_partition, _channel);
         using var timeoutCts = new CancellationTokenSource(timeout);
-        _startOffset = await _channel.Assignment.WaitAsync(timeoutCts.Token);
+        try
+        {
+            _startOffset = await _channel.Assignment.WaitAsync(timeoutCts.Token);
+        }
+        catch
+        {
+            // Orleans makes a new receiver for the queue later; this one must not keep the partition.
+            _channel.Stop();
+            throw;
+        }
+
         _decodedUpTo = _startOffset;
         _cache.Start(_startOffset);
         _epochTag = _context.Options.CheckpointMode == CheckpointMode.Delivered ? default(ReplayTicket) : null;
