@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML;
@@ -55,13 +56,9 @@ public sealed partial class RankerModel
     /// <summary>One score per vector, higher is better; the scale is the model's own.</summary>
     public float[] Score(float[][] features)
     {
-        if (features.Length == 0)
-        {
-            return [];
-        }
-
         var scores = new float[features.Length];
-        return _trees is not null && _trees.TryScore(features, scores) ? scores : ScoreWithTransformer(features);
+        ScoreInto(features, scores);
+        return scores;
     }
 
     /// <summary>
@@ -82,14 +79,31 @@ public sealed partial class RankerModel
     /// <summary>Scores squashed into 0..1, so that the recommender's artist discount works as it does on heuristic scores.</summary>
     public double[] ScoreUnit(float[][] features)
     {
-        var scores = Score(features);
-        var unit = new double[scores.Length];
-        for (var i = 0; i < scores.Length; i++)
+        var unit = new double[features.Length];
+        var rented = ArrayPool<float>.Shared.Rent(features.Length);
+        try
         {
-            unit[i] = 1.0 / (1.0 + Math.Exp(-scores[i]));
+            var scores = rented.AsSpan(0, features.Length);
+            ScoreInto(features, scores);
+            for (var i = 0; i < scores.Length; i++)
+            {
+                unit[i] = 1.0 / (1.0 + Math.Exp(-scores[i]));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
         }
 
         return unit;
+    }
+
+    private void ScoreInto(float[][] features, Span<float> scores)
+    {
+        if (features.Length > 0 && (_trees is null || !_trees.TryScore(features, scores)))
+        {
+            ScoreWithTransformer(features).CopyTo(scores);
+        }
     }
 
     [LoggerMessage(EventId = 1508, Level = LogLevel.Warning, Message = "Ranker {Version} cannot be scored from its trees directly ({Reason}); every list goes through the ML.NET transformer")]

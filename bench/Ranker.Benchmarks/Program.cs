@@ -78,22 +78,23 @@ float[][][] vectors = [.. lists.Select(pool => CandidateFeatures.Build(pool, con
 var worst = vectors.Max(v => model.Score(v).Zip(model.ScoreWithTransformer(v), (a, b) => Math.Abs(a - b) / Math.Max(Math.Abs(b), 1e-30f)).Max());
 Console.WriteLine($"the model's trees scored directly: {model.ScoresTrees}; largest relative difference from the transformer over {vectors.Sum(v => v.Length):N0} rows: {worst:G3}");
 
-int Ranked(Candidate[] pool, Func<float[][], float[]> score)
+// The model's path as RecommendationGrain runs it: vectors, scores in 0..1, the artist discount.
+int Ranked(Candidate[] pool, Func<float[][], double[]> score)
 {
-    var raw = score(CandidateFeatures.Build(pool, context));
+    var unit = score(CandidateFeatures.Build(pool, context));
     var scores = new Dictionary<Candidate, double>(pool.Length);
     for (var i = 0; i < pool.Length; i++)
     {
-        scores[pool[i]] = 1.0 / (1.0 + Math.Exp(-raw[i]));
+        scores[pool[i]] = unit[i];
     }
 
     return HeuristicRanker.Rank(pool, catalog, 20, c => scores[c]).Count;
 }
 
 var heuristic = Time(pool => HeuristicRanker.Rank(pool, catalog, 20).Count);
-var transformed = Time(pool => Ranked(pool, model.ScoreWithTransformer));
-var direct = Time(pool => Ranked(pool, model.Score));
-var scoreOnly = Time(pool => model.Score(vectors[Array.IndexOf(lists, pool)]).Length);
+var transformed = Time(pool => Ranked(pool, f => [.. model.ScoreWithTransformer(f).Select(s => 1.0 / (1.0 + Math.Exp(-s)))]));
+var direct = Time(pool => Ranked(pool, model.ScoreUnit));
+var scoreOnly = Time(pool => model.ScoreUnit(vectors[Array.IndexOf(lists, pool)]).Length);
 string P(double[] t, double q) => $"{t[(int)Math.Min(t.Length - 1, q * t.Length)]:F3}";
 Console.WriteLine($"ranking {ranked} candidates to 20, {requests:N0} requests, ms; load average {Load()}:");
 void Line(string what, double[] t) => Console.WriteLine($"  {what,-56} p50 {P(t, 0.5)}  p99 {P(t, 0.99)}");

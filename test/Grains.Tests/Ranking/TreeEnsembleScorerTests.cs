@@ -33,10 +33,13 @@ public sealed class TreeEnsembleScorerTests
             Assert.True(model.ScoresTrees);
             var direct = model.Score(rows);
             var reference = model.ScoreWithTransformer(rows);
+            var unit = model.ScoreUnit(rows);
             Assert.Equal(rows.Length, direct.Length);
+            Assert.Equal(rows.Length, unit.Length);
             for (var i = 0; i < rows.Length; i++)
             {
                 Assert.True(Math.Abs(direct[i] - reference[i]) <= 1e-5 * Math.Abs(reference[i]), $"row {i}: trees {direct[i]}, transformer {reference[i]}");
+                Assert.Equal(1.0 / (1.0 + Math.Exp(-direct[i])), unit[i]);
             }
 
             // The trees discriminate: the scores are not one constant that would match trivially.
