@@ -28,8 +28,6 @@ public sealed class TreeEnsembleScorer
         _bias = bias;
     }
 
-    public int Trees => _roots.Length;
-
     /// <summary>
     /// The ensemble inside <paramref name="transformer"/>, or null with the reason it cannot be scored
     /// directly: another kind of model, steps before the model, a categorical split, a feature index
