@@ -68,7 +68,7 @@ public sealed partial class ModelRefresher(
                 throw new InvalidDataException($"trained on feature schema {stored.Info.SchemaHash}, this silo builds {CandidateFeatures.SchemaHash}");
             }
 
-            var model = RankerModel.Load(stored.Info.Version, stored.Bytes);
+            var model = RankerModel.Load(stored.Info.Version, stored.Bytes, logger);
 
             // Scored once before it serves, so that a model that cannot score never replaces one that can.
             model.Score([new float[CandidateFeatures.Count]]);

@@ -43,7 +43,7 @@ public sealed partial class RankerTrainingService(
             LogGroupsBuilt(logger, reserved.Version, train.Length, holdout.Length, Stopwatch.GetElapsedTime(started).TotalSeconds);
 
             var stored = await registry.GetActiveAsync();
-            var active = stored is not null && stored.Info.SchemaHash == CandidateFeatures.SchemaHash ? RankerModel.Load(stored.Info.Version, stored.Bytes) : null;
+            var active = stored is not null && stored.Info.SchemaHash == CandidateFeatures.SchemaHash ? RankerModel.Load(stored.Info.Version, stored.Bytes, logger) : null;
             var (info, model) = TrainAndGate(reserved with { TrainedAt = time.GetUtcNow() }, train, holdout, active, catalog, o, logger);
             await registry.CompleteAsync(info, model?.ToBytes());
             LogTrained(logger, info.Version, info.Status, info.Metrics.GetValueOrDefault("ndcg@20"), info.Metrics.GetValueOrDefault("heuristic.ndcg@20"), Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -86,7 +86,7 @@ public sealed partial class RankerTrainingService(
         var started = Stopwatch.GetTimestamp();
         var (transformer, trainer) = RankerTrainer.Train(train, logger, options.FastTreeOnly);
         metrics["trainSeconds"] = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3);
-        var model = RankerModel.From(reserved.Version, transformer);
+        var model = RankerModel.From(reserved.Version, transformer, logger);
 
         var candidate = RankerGate.Evaluate(holdout, g => model.ScoreUnit(g.Features), catalog);
         var heuristic = RankerGate.Evaluate(holdout, g => g.HeuristicScores, catalog);
