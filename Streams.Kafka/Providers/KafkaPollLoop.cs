@@ -79,7 +79,23 @@ internal sealed class KafkaPollLoop(KafkaProviderContext context, ILogger logger
         }
         finally
         {
+            Close(consumer);
+        }
+    }
+
+    /// <summary>Leaves the group's metadata tidy; an exception here would end the process, since nothing catches it on this thread.</summary>
+    private void Close(IConsumer<byte[], byte[]>? consumer)
+    {
+        try
+        {
             consumer?.Close();
+        }
+        catch (KafkaException e)
+        {
+            ReceiverLog.ConsumeError(logger, context.Topic, -1, e.Error.Reason);
+        }
+        finally
+        {
             consumer?.Dispose();
         }
     }
