@@ -71,11 +71,13 @@ public sealed partial class RankerTrainingService(
             WindowStart = all.Length == 0 ? null : all.Min(g => g.WindowStart),
             WindowEnd = all.Length == 0 ? null : all.Max(g => g.WindowEnd),
         };
+        // Thinned once here, for the metric and the fit alike (Train's own thinning leaves these as they are).
+        var fitted = train.Select(g => RankerTrainer.Thin(g)).ToList();
         var metrics = new Dictionary<string, double>
         {
             ["trainGroups"] = train.Count,
             ["trainRows"] = train.Sum(g => g.TrackIds.Length),
-            ["fitRows"] = train.Sum(g => RankerTrainer.Thin(g).TrackIds.Length),
+            ["fitRows"] = fitted.Sum(g => g.TrackIds.Length),
             ["holdoutGroups"] = holdout.Count,
         };
         if (train.Count == 0 || holdout.Count == 0 || train.All(g => g.Labels.All(l => l == 0)))
@@ -84,7 +86,7 @@ public sealed partial class RankerTrainingService(
         }
 
         var started = Stopwatch.GetTimestamp();
-        var (transformer, trainer) = RankerTrainer.Train(train, logger, options.FastTreeOnly);
+        var (transformer, trainer) = RankerTrainer.Train(fitted, logger, options.FastTreeOnly);
         metrics["trainSeconds"] = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3);
         var model = RankerModel.From(reserved.Version, transformer, logger);
 

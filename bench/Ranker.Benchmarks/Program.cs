@@ -33,13 +33,14 @@ var training = Enumerable.Range(0, groups).Select(g =>
         s > 1.67f ? 3f : s > 1.64f ? 2f : features[i][1] > 0.9985f ? 1f : 0f).ToArray();
     return new TrainingGroup($"g{g}", new string[candidates], features, new double[candidates], labels, new HashSet<string>(), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
 }).ToArray();
-var fitted = training.Sum(g => RankerTrainer.Thin(g).Labels.Length);
+var thinned = training.Select(g => RankerTrainer.Thin(g)).ToArray();
+var fitted = thinned.Sum(g => g.Labels.Length);
 Console.WriteLine($"training: {groups:N0} groups x {candidates} candidates = {groups * candidates:N0} rows ({training.Sum(g => g.Labels.Count(l => l > 0)):N0} labelled), "
     + $"{fitted:N0} fitted after thinning, {CandidateFeatures.Count} features; load average {Load()}");
 var process = Process.GetCurrentProcess();
 var cpu = process.TotalProcessorTime;
 var fit = Stopwatch.StartNew();
-var (transformer, trainer) = RankerTrainer.Train(training, NullLogger.Instance);
+var (transformer, trainer) = RankerTrainer.Train(thinned, NullLogger.Instance);
 process.Refresh();
 Console.WriteLine($"trained with {trainer} in {fit.Elapsed.TotalSeconds:F1} s ({(process.TotalProcessorTime - cpu).TotalSeconds:F1} s of CPU); load average {Load()}");
 
