@@ -92,7 +92,7 @@ internal sealed class KafkaPollLoop(KafkaProviderContext context, ILogger logger
         }
         catch (KafkaException e)
         {
-            ReceiverLog.ConsumeError(logger, context.Topic, -1, e.Error.Reason);
+            ReceiverLog.CloseFailed(logger, context.Topic, e.Error.Reason);
         }
         finally
         {

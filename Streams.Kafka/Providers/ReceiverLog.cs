@@ -46,4 +46,7 @@ internal static partial class ReceiverLog
 
     [LoggerMessage(13, LogLevel.Warning, "Dead-lettering {Topic}[{Partition}]@{Offset} failed; reading again from the start of this read")]
     public static partial void DeadLetterFailed(ILogger logger, Exception e, string topic, int partition, long offset);
+
+    [LoggerMessage(14, LogLevel.Warning, "Closing the consumer of {Topic} failed: {Reason}")]
+    public static partial void CloseFailed(ILogger logger, string topic, string reason);
 }
