@@ -10,12 +10,7 @@ public sealed class SecuredWebPageTests(SecuredSiloFixture silo)
     public async Task ThePageAsksForTheKeyThenShowsRecommendationsWithIt()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await ChromiumFactAttribute.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         var user = $"keyed-web-{Guid.NewGuid():N}"[..16];
 
@@ -39,12 +34,7 @@ public sealed class SecuredWebPageTests(SecuredSiloFixture silo)
     public async Task TheDashboardOpensWithTheAdminKeyInItsAddressOnce()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await ChromiumFactAttribute.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         var refused = new List<string>();
         page.Response += (_, response) =>

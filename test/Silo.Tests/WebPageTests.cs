@@ -13,12 +13,7 @@ public sealed class WebPageTests(SiloFixture silo)
     public async Task ThePageShowsRecommendationsAndUpdatesWhenTheListenerPlays()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await ChromiumFactAttribute.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
         var user = $"web-{Guid.NewGuid():N}"[..12];
 
@@ -73,12 +68,7 @@ public sealed class WebPageChartTests(SiloFixture silo, ITestOutputHelper output
         var profile = await silo.Http.GetFromJsonAsync<UserTasteDto>($"/api/users/{user}");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await ChromiumFactAttribute.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
         await page.GotoAsync(new Uri(silo.BaseAddress, $"/?user={user}").ToString());
 
@@ -120,6 +110,15 @@ public sealed class WebPageChartTests(SiloFixture silo, ITestOutputHelper output
 public sealed class ChromiumFactAttribute : FactAttribute
 {
     public const string Chromium = "/usr/bin/chromium";
+
+    /// <summary>That Chromium, headless, without the background work a test has no use for.</summary>
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
 
     public ChromiumFactAttribute()
     {
