@@ -40,7 +40,8 @@ internal static class EvaluateCommand
         Evaluate the live recommender on real listening data against baselines computed on the same split.
           1. Read the listeners (--dataset); --users N keeps a sample chosen by --seed. Each listener's plays are in
              time order (playlist order for MPD); the last --holdout of them is held out; fewer than 2 plays: skipped.
-          2. Produce every listener's training plays to Kafka, then wait until GET {api}/api/stats has processed them.
+          2. Produce every listener's training plays to Kafka, then wait until GET {api}/api/stats has processed them
+             (--no-produce: they are already there, from an earlier evaluate of the same listeners and split).
           3. Ask GET {api}/api/users/{userId}/recommendations?count=100 for every evaluated listener.
           4. At track level (trackId) and artist level (the track's first catalog artist): relevant = held-out items
              not among the listener's training items (none: the listener is skipped at that level). Every list is
@@ -100,12 +101,16 @@ internal static class EvaluateCommand
                 ? duration
                 : ParseError<TimeSpan>(result, "--timeout is not a positive duration such as 90s or 10m."),
         };
+        var noProduce = new Option<bool>("--no-produce")
+        {
+            Description = "Skip step 2: an earlier evaluate with the same --dataset, --users, --seed and --holdout already produced the training plays (to measure again, e.g. after encore train published a model).",
+        };
         var topic = CommonOptions.Topic();
         var properties = CommonOptions.KafkaProperties();
 
         var command = new Command("evaluate", Protocol)
         {
-            dataset, api, apiKey, bootstrap, holdout, ks, users, json, catalog, seed, timeout, topic, properties,
+            dataset, api, apiKey, bootstrap, holdout, ks, users, json, catalog, seed, timeout, noProduce, topic, properties,
         };
         holdout.Validators.Add(result =>
         {
@@ -135,7 +140,8 @@ internal static class EvaluateCommand
                 JsonPath: parse.GetValue(json)?.FullName,
                 CatalogPath: parse.GetValue(catalog)?.FullName,
                 Seed: parse.GetValue(seed),
-                Timeout: parse.GetValue(timeout));
+                Timeout: parse.GetValue(timeout),
+                NoProduce: parse.GetValue(noProduce));
             return new EvaluateRun(request, console ?? AnsiConsole.Console, handler, time ?? TimeProvider.System).RunAsync(cancellationToken);
         });
         return command;
@@ -192,7 +198,8 @@ internal static class EvaluateCommand
         string? JsonPath,
         string? CatalogPath,
         int Seed,
-        TimeSpan Timeout);
+        TimeSpan Timeout,
+        bool NoProduce = false);
 
     /// <summary>One invocation: read, split, produce, wait, ask, score, report.</summary>
     private sealed class EvaluateRun(EvaluateRequest request, IAnsiConsole console, HttpMessageHandler? handler, TimeProvider time)
@@ -232,15 +239,24 @@ internal static class EvaluateCommand
                 return ExitCodes.SetupFailed;
             }
 
-            var (produced, produceExit) = await ProduceTrainingAsync(splits, cancellationToken);
-            if (produceExit is { } failed)
+            if (request.NoProduce)
             {
-                return failed;
+                // Producing again would be harmless for listeners whose eventIds are still remembered, but
+                // a listener with more plays than the user grain remembers would count some twice.
+                _notes["training plays produced"] = "none (--no-produce: already in the live system)";
             }
-
-            if (!await WaitForProcessingAsync(api, before, produced, cancellationToken))
+            else
             {
-                return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Failed;
+                var (produced, produceExit) = await ProduceTrainingAsync(splits, cancellationToken);
+                if (produceExit is { } failed)
+                {
+                    return failed;
+                }
+
+                if (!await WaitForProcessingAsync(api, before, produced, cancellationToken))
+                {
+                    return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Failed;
+                }
             }
 
             var live = await AskLiveAsync(api, splits, cancellationToken);

@@ -1,3 +1,5 @@
+using Encore.Recommendations;
+
 namespace Encore.Ranking;
 
 /// <summary>
@@ -36,6 +38,31 @@ public interface IModelRegistryGrain : IGrainWithIntegerKey
     Task<StoredModel?> GetActiveAsync();
 }
 
+/// <summary>
+/// One per silo, keyed on the silo address (<c>SiloAddress.ToParsableString()</c>) and always placed on
+/// that silo: reads the training snapshots that silo's user grains logged, for the training service.
+/// </summary>
+public interface ITrainingLogGrain : IGrainWithStringKey
+{
+    /// <summary>Up to <paramref name="take"/> snapshots from position <paramref name="skip"/>, oldest first.</summary>
+    Task<TrainingSnapshot[]> GetAsync(int skip, int take);
+}
+
+/// <summary>
+/// What the recommender proposed to a listener just before one of their plays, with every candidate's
+/// features as they were then: a training group once the plays that followed label it.
+/// </summary>
+/// <param name="At">The event time of the play the snapshot was taken before (the cut-off T).</param>
+/// <param name="PlaysBefore">The listener's play count before that play.</param>
+/// <param name="Heard">What the listener had heard by then (left out of the candidates).</param>
+[GenerateSerializer, Immutable]
+public sealed record TrainingSnapshot(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] long PlaysBefore,
+    [property: Id(3)] string[] Heard,
+    [property: Id(4)] CandidateSet Candidates);
+
 /// <summary>Statuses of a model version.</summary>
 public static class ModelStatus
 {
@@ -49,8 +76,8 @@ public static class ModelStatus
 /// <param name="Version">Its name, <c>ranker-N</c>; N grows by one per training.</param>
 /// <param name="Metrics">Recall@20 and NDCG@20 of it, the active model and the heuristic on held-out listeners, and training figures.</param>
 /// <param name="SchemaHash">The feature schema it was trained on; a silo loads only a model of its own schema.</param>
-/// <param name="WindowStart">The oldest play of its training data.</param>
-/// <param name="WindowEnd">The newest play of its training data.</param>
+/// <param name="WindowStart">The earliest cut-off of its training snapshots.</param>
+/// <param name="WindowEnd">The newest play that labelled one of them.</param>
 /// <param name="Trainer">lightgbm, or fasttree when LightGBM's native library could not load.</param>
 /// <param name="Note">Why it was rejected or failed.</param>
 [GenerateSerializer, Immutable]

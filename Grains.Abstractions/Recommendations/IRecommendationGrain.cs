@@ -1,3 +1,5 @@
+using Encore.Users;
+
 namespace Encore.Recommendations;
 
 /// <summary>
@@ -30,20 +32,16 @@ public sealed record RecommendedTrack(
     [property: Id(5)] string[] Reasons);
 
 /// <summary>
-/// Candidates for a listener as the recommender would build them at an earlier moment, for training
-/// and evaluating the ranker.
+/// Candidates for a listener as the recommender builds them now, for a listener described by
+/// <paramref name="Listener"/> instead of by the user grain: the user grain itself asks, with what it
+/// held just before a play (a training snapshot), so the request must not call it back.
 /// </summary>
-/// <param name="Excluded">What the listener had heard by then (left out, as the recommender leaves out what was heard).</param>
-/// <param name="RecentTrackIds">The listener's recent distinct plays by then, newest first (the sources of track neighbours and co-listens).</param>
-/// <param name="At">The moment of the request (hour-of-day feature).</param>
-/// <param name="ListenerPlays">The listener's play count by then.</param>
+/// <param name="Listener">The listener as of the snapshot: heard tracks are left out, recent plays are the sources.</param>
+/// <param name="At">The moment of the snapshot (hour-of-day feature).</param>
 [GenerateSerializer, Immutable]
 public sealed record CandidateRequest(
-    [property: Id(0)] string UserId,
-    [property: Id(1)] string[] Excluded,
-    [property: Id(2)] string[] RecentTrackIds,
-    [property: Id(3)] DateTimeOffset At,
-    [property: Id(4)] long ListenerPlays);
+    [property: Id(0)] UserTaste Listener,
+    [property: Id(1)] DateTimeOffset At);
 
 /// <summary>Candidates with their feature vectors (<c>CandidateFeatures</c>) and heuristic scores, in one order.</summary>
 [GenerateSerializer, Immutable]

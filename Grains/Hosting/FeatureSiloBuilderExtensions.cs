@@ -46,6 +46,7 @@ public static class FeatureSiloBuilderExtensions
         services.TryAddSingleton<ActiveRanker>();
         services.TryAddSingleton<IModelRegistry, GrainModelRegistry>();
         services.TryAddSingleton<RankerTrainingService>();
+        services.TryAddSingleton<TrainingLog>();
         services.TryAddSingleton<ModelRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelRefresher>());
         silo.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();

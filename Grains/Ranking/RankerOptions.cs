@@ -19,11 +19,17 @@ public sealed class RankerOptions
     /// <summary>How often every silo asks the registry for the active version.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>At most this many listeners (active grains) are sampled per training.</summary>
+    /// <summary>At most this many listeners' training snapshots are used per training (chosen by a hash of the id).</summary>
     public int MaxListeners { get; set; } = 5_000;
 
     /// <summary>Share of the sampled listeners held out for the gate.</summary>
     public double HoldoutShare { get; set; } = 0.2;
+
+    /// <summary>One in this many plays (chosen by eventId) of a listener with a history gets a training snapshot; 0 takes none.</summary>
+    public int SnapshotEvery { get; set; } = 32;
+
+    /// <summary>Training snapshots each silo keeps in memory (the newest).</summary>
+    public int SnapshotCapacity { get; set; } = 2_000;
 
     /// <summary>Train with FastTree even when LightGBM loads (for comparisons and tests).</summary>
     public bool FastTreeOnly { get; set; }
@@ -62,6 +68,16 @@ internal sealed class RankerOptionsValidator : IValidateOptions<RankerOptions>
         if (o.HoldoutShare is <= 0 or >= 1)
         {
             errors.Add($"Ranker:HoldoutShare is {o.HoldoutShare}; set Ranker__HoldoutShare between 0 and 1, exclusive (default 0.2).");
+        }
+
+        if (o.SnapshotEvery < 0)
+        {
+            errors.Add($"Ranker:SnapshotEvery is {o.SnapshotEvery}; set Ranker__SnapshotEvery to 0 (no snapshots) or more (default 32).");
+        }
+
+        if (o.SnapshotCapacity < 1)
+        {
+            errors.Add($"Ranker:SnapshotCapacity is {o.SnapshotCapacity}; set Ranker__SnapshotCapacity to at least 1 (default 2000).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -23,6 +23,9 @@ public sealed partial class RankerTrainingService(
 {
     private const int Parallelism = 8;
 
+    /// <summary>Snapshots per call to a silo's log (each is tens of kilobytes).</summary>
+    private const int SnapshotPage = 200;
+
     /// <summary>Trains <paramref name="reserved"/> in the background; the task ends when its outcome is recorded.</summary>
     public Task Start(ModelVersionInfo reserved) => Task.Run(() => RunAsync(reserved));
 
@@ -33,11 +36,16 @@ public sealed partial class RankerTrainingService(
         {
             var catalog = (await data.Ready).Catalog;
             var started = Stopwatch.GetTimestamp();
-            var users = await SampleListenersAsync(o.MaxListeners);
-            var groups = new TrainingGroup?[users.Length];
+            var snapshots = await CollectSnapshotsAsync(o.MaxListeners);
+            var users = snapshots.Select(s => s.UserId).Distinct(StringComparer.Ordinal).ToArray();
+            var profiles = new UserProfile?[users.Length];
             await Parallel.ForEachAsync(Enumerable.Range(0, users.Length), new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (i, _) =>
-                groups[i] = await TrainingData.BuildAsync(grains, catalog, users[i]));
-            var built = groups.OfType<TrainingGroup>().ToArray();
+                profiles[i] = await grains.GetGrain<IUserGrain>(users[i]).GetProfileAsync());
+            var byUser = users.Zip(profiles).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+            var built = snapshots
+                .Select(s => byUser[s.UserId] is { } profile ? TrainingData.Label(s, profile, catalog) : null)
+                .OfType<TrainingGroup>()
+                .ToArray();
             var holdout = built.Where(g => IsHeldOut(g.UserId, o.HoldoutShare)).ToArray();
             var train = built.Where(g => !IsHeldOut(g.UserId, o.HoldoutShare)).ToArray();
             LogGroupsBuilt(logger, reserved.Version, train.Length, holdout.Length, Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -122,17 +130,36 @@ public sealed partial class RankerTrainingService(
         metrics[$"{prefix}ndcg@{RankerGate.K}"] = Math.Round(q.Ndcg, 6);
     }
 
-    /// <summary>Listeners with an active user grain anywhere in the cluster, at most <paramref name="max"/>, chosen by hash.</summary>
-    private async Task<string[]> SampleListenersAsync(int max)
+    /// <summary>
+    /// Every silo's training snapshots (see <see cref="TrainingLog"/>) of at most <paramref name="maxListeners"/>
+    /// listeners, chosen by a hash of the id so that the same listeners stay chosen across trainings.
+    /// </summary>
+    private async Task<TrainingSnapshot[]> CollectSnapshotsAsync(int maxListeners)
     {
-        var type = grains.GetGrain<IUserGrain>("type-probe").GetGrainId().Type;
-        var ids = await grains.GetGrain<IManagementGrain>(0).GetActiveGrains(type);
-        return [.. ids.Select(id => id.Key.ToString()!)
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        var all = new List<TrainingSnapshot>();
+        foreach (var silo in hosts.Keys)
+        {
+            var log = grains.GetGrain<ITrainingLogGrain>(silo.ToParsableString());
+            for (var skip = 0; ; skip += SnapshotPage)
+            {
+                var page = await log.GetAsync(skip, SnapshotPage);
+                all.AddRange(page);
+                if (page.Length < SnapshotPage)
+                {
+                    break;
+                }
+            }
+        }
+
+        var chosen = all.Select(s => s.UserId).Distinct(StringComparer.Ordinal)
             .OrderBy(id => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(id))), StringComparer.Ordinal)
-            .Take(max)];
+            .Take(maxListeners)
+            .ToHashSet(StringComparer.Ordinal);
+        return [.. all.Where(s => chosen.Contains(s.UserId))];
     }
 
-    [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "Ranker {Version}: {Train} training and {Holdout} held-out listeners built in {Seconds:F1} s")]
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "Ranker {Version}: {Train} training and {Holdout} held-out groups labelled in {Seconds:F1} s")]
     private static partial void LogGroupsBuilt(ILogger logger, string version, int train, int holdout, double seconds);
 
     [LoggerMessage(EventId = 1502, Level = LogLevel.Information, Message = "Ranker {Version} {Status}: NDCG@20 {Ndcg:F4} against the heuristic's {Heuristic:F4}, in {Seconds:F1} s")]

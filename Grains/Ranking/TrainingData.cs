@@ -1,64 +1,52 @@
 using Encore.Catalog;
-using Encore.Recommendations;
 using Encore.Users;
 
 namespace Encore.Ranking;
 
 /// <summary>
-/// Training groups from the live system: a listener's history from the user grain (its last 64 plays),
-/// a cut-off T with the last <see cref="AfterShare"/> of those plays after it, candidates from the
-/// recommendation grain as of T, each labelled by what the listener did with it after T.
+/// Training groups from the live system: a <see cref="TrainingSnapshot"/> (the candidates and their
+/// features as the recommender built them just before a play, the cut-off T) labelled by what the
+/// listener did in (T, T + <see cref="LabelWindow"/>], read from the listener's recent history.
 /// </summary>
-/// <remarks>
-/// The simplification, and the leakage it allows: candidates come from what the grains hold now, not
-/// at T. The listener's recent plays and what they had heard are taken as of T (so the later plays
-/// are neither sources nor excluded), but the artist affinities include the later plays, and the
-/// neighbour and co-listen lists of every track and artist were learned from histories that include
-/// them. A track played after T is therefore likelier to be a candidate, and to score high on the
-/// collaborative sources, than it was at T. The model and the heuristic are measured on the same
-/// groups, so the gate compares like with like, but absolute figures are optimistic; `encore evaluate`
-/// (a listener's later plays never reach the system) is the honest measure.
-/// </remarks>
 public static class TrainingData
 {
-    public const double AfterShare = 0.2;
-    public const int MinHistory = 10;
-    private const int RecentSources = 20;
+    /// <summary>Plays this long after the cut-off (event time) label its snapshot.</summary>
+    public static readonly TimeSpan LabelWindow = TimeSpan.FromDays(1);
 
-    /// <summary>The group of <paramref name="userId"/>, or <c>null</c> when the listener has too short a history.</summary>
-    public static async Task<TrainingGroup?> BuildAsync(IGrainFactory grains, TrackCatalog catalog, string userId)
+    /// <summary>
+    /// The group of <paramref name="snapshot"/>, or <c>null</c> when nothing labels it yet (no play since)
+    /// or no more (the listener's recent history no longer reaches back to the cut-off).
+    /// </summary>
+    /// <param name="profile">The listener now; its recent plays are newest first.</param>
+    public static TrainingGroup? Label(TrainingSnapshot snapshot, UserProfile profile, TrackCatalog catalog)
     {
-        var profile = await grains.GetGrain<IUserGrain>(userId).GetProfileAsync();
-        if (profile is null || profile.RecentTracks.Length < MinHistory)
+        // The snapshot came before the play that made the count PlaysBefore + 1, so the newest
+        // `since` plays of the history are the cut-off's play and everything after it.
+        var since = profile.Plays - snapshot.PlaysBefore;
+        if (since <= 0 || since > profile.RecentTracks.Length)
         {
             return null;
         }
 
-        var history = profile.RecentTracks.Reverse().ToArray();
-        var cut = history.Length - Math.Max(1, (int)Math.Round(history.Length * AfterShare));
-        var before = history[..cut];
-        var after = history[cut..];
-        var heard = before.Select(p => p.TrackId).ToHashSet(StringComparer.Ordinal);
-        var recent = before.Reverse().Select(p => p.TrackId).Distinct(StringComparer.Ordinal).Take(RecentSources).ToArray();
-        var set = await grains.GetGrain<IRecommendationGrain>(0).GetCandidatesAsync(
-            new CandidateRequest(userId, [.. heard], recent, after[0].Ts, profile.Plays - after.Length));
-
+        var end = snapshot.At + LabelWindow;
+        var after = profile.RecentTracks.Take((int)since).Where(p => p.Ts <= end).ToArray();
         var grades = new Dictionary<string, float>(StringComparer.Ordinal);
         foreach (var play in after)
         {
-            var grade = Grade(play, catalog);
-            grades[play.TrackId] = Math.Max(grades.GetValueOrDefault(play.TrackId), grade);
+            grades[play.TrackId] = Math.Max(grades.GetValueOrDefault(play.TrackId), Grade(play, catalog));
         }
 
+        var heard = snapshot.Heard.ToHashSet(StringComparer.Ordinal);
+        var candidates = snapshot.Candidates;
         return new TrainingGroup(
-            userId,
-            set.TrackIds,
-            set.Features,
-            set.HeuristicScores,
-            [.. set.TrackIds.Select(t => grades.GetValueOrDefault(t))],
+            snapshot.UserId,
+            candidates.TrackIds,
+            candidates.Features,
+            candidates.HeuristicScores,
+            [.. candidates.TrackIds.Select(t => grades.GetValueOrDefault(t))],
             grades.Where(g => g.Value >= 2 && !heard.Contains(g.Key)).Select(g => g.Key).ToHashSet(StringComparer.Ordinal),
-            history[0].Ts,
-            history[^1].Ts);
+            snapshot.At,
+            after.Select(p => p.Ts).DefaultIfEmpty(snapshot.At).Max());
     }
 
     /// <summary>3 completed (≥ 80 % of the track), 2 played past 30 s, 1 skipped.</summary>

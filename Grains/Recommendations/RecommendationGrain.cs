@@ -38,7 +38,8 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
 
     public async Task<Recommendations> RecommendAsync(string userId, int count)
     {
-        var (catalog, taste, candidates) = await CandidatesAsync(userId, count, null);
+        var taste = await GrainFactory.GetGrain<IUserGrain>(userId).GetTasteAsync();
+        var (catalog, candidates) = await CandidatesAsync(taste, count);
 
         // A published model, when this silo has one, scores the whole list in one batch; the artist
         // discount and the reasons stay the recommender's.
@@ -56,28 +57,22 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
 
     public async Task<CandidateSet> GetCandidatesAsync(CandidateRequest request)
     {
-        var (catalog, _, candidates) = await CandidatesAsync(request.UserId, TrainingCandidates, request);
+        var (catalog, candidates) = await CandidatesAsync(request.Listener, TrainingCandidates);
         var pool = candidates.Values.OrderBy(c => c.TrackIndex).ToArray();
         return new CandidateSet(
             [.. pool.Select(c => catalog.Tracks[c.TrackIndex].TrackId)],
-            CandidateFeatures.Build(pool, FeaturesAt(catalog, request.At, request.ListenerPlays)),
+            CandidateFeatures.Build(pool, FeaturesAt(catalog, request.At, request.Listener.Plays)),
             [.. pool.Select(c => c.Score())]);
     }
 
     private FeatureContext FeaturesAt(TrackCatalog catalog, DateTimeOffset at, long plays) =>
         new(catalog, id => occurrences.CountOf(ItemKinds.Track, id), at.UtcDateTime.Hour, plays);
 
-    /// <param name="asOf">For training: the listener as of an earlier moment (what was heard and the recent plays then).</param>
-    private async Task<(TrackCatalog, UserTaste?, Dictionary<int, Candidate>)> CandidatesAsync(string userId, int count, CandidateRequest? asOf)
+    /// <param name="taste">The listener's features; <c>null</c> for a listener never seen.</param>
+    private async Task<(TrackCatalog, Dictionary<int, Candidate>)> CandidatesAsync(UserTaste? taste, int count)
     {
         var built = await data.Ready;
         var catalog = built.Catalog;
-        var taste = await GrainFactory.GetGrain<IUserGrain>(userId).GetTasteAsync();
-        if (asOf is not null && taste is not null)
-        {
-            taste = taste with { RecentTrackIds = asOf.RecentTrackIds, HeardTrackIds = asOf.Excluded, Plays = asOf.ListenerPlays };
-        }
-
         var candidates = new Dictionary<int, Candidate>();
         var excluded = new HashSet<string>(taste?.HeardTrackIds ?? taste?.RecentTrackIds ?? [], StringComparer.Ordinal);
 
@@ -133,7 +128,7 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
             }
         }
 
-        return (catalog, taste, candidates);
+        return (catalog, candidates);
     }
 
     private void AddContent(RecommenderData.Built built, UserTaste taste, Func<string, Candidate?> candidateFor)

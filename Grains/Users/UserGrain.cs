@@ -2,14 +2,17 @@ using Encore.Catalog;
 using Encore.Events;
 using Encore.Features;
 using Encore.Pipeline;
+using Encore.Ranking;
+using Encore.Recommendations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Encore.Users;
 
-internal sealed class UserGrain(
+internal sealed partial class UserGrain(
     [PersistentState("user", Constants.GrainStorage)] IPersistentState<UserState> state,
     CatalogHolder catalogHolder,
+    TrainingLog trainingLog,
     IOptions<FeatureStateOptions> stateOptions,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
@@ -24,6 +27,9 @@ internal sealed class UserGrain(
     public const int TasteArtists = 30;
     private static readonly TimeSpan AffinityHalfLife = TimeSpan.FromDays(14);
     private static readonly TimeSpan TasteHalfLife = TimeSpan.FromDays(7);
+
+    /// <summary>A snapshot that takes longer is given up: the listener's events do not wait for training data.</summary>
+    private static readonly TimeSpan SnapshotTimeout = TimeSpan.FromSeconds(5);
 
     private FeatureStatePersister<UserState> _persister = null!;
     private TrackCatalog _catalog = null!;
@@ -75,6 +81,11 @@ internal sealed class UserGrain(
             }
 
             Remember(new SeenEvent(hash, item.Partition, item.Offset));
+            if (trainingLog.Samples(hash, S.Plays))
+            {
+                await SnapshotAsync(e.Ts);
+            }
+
             var prior = PriorAt(S.History.Count, e.Ts, e.TrackId);
             Apply(item);
             counted.Add(Counted(item, prior, RecentHistory.ContextAt(S.History, S.History.Count - 1, _catalog)));
@@ -123,13 +134,10 @@ internal sealed class UserGrain(
         });
     }
 
-    public Task<UserTaste?> GetTasteAsync()
-    {
-        if (S.Plays == 0)
-        {
-            return Task.FromResult<UserTaste?>(null);
-        }
+    public Task<UserTaste?> GetTasteAsync() => Task.FromResult(S.Plays == 0 ? null : TasteNow());
 
+    private UserTaste TasteNow()
+    {
         var heard = new List<string>(S.History.Count);
         for (var i = S.History.Count - 1; i >= 0; i--)
         {
@@ -140,8 +148,31 @@ internal sealed class UserGrain(
         }
 
         var artists = Top(S.Artists, TasteArtists);
-        return Task.FromResult<UserTaste?>(new UserTaste(
-            this.GetPrimaryKeyString(), S.Plays, S.Taste.Mean(), [.. heard.Take(20)], Top(S.Genres, 5), [.. artists.Take(10)], [.. heard], artists));
+        return new UserTaste(
+            this.GetPrimaryKeyString(), S.Plays, S.Taste.Mean(), [.. heard.Take(20)], Top(S.Genres, 5), [.. artists.Take(10)], [.. heard], artists);
+    }
+
+    /// <summary>
+    /// Logs what the recommender proposes to this listener as they are now, before the play at
+    /// <paramref name="at"/> is applied (see <see cref="TrainingLog"/>). Awaited, so that none of this
+    /// listener's later plays reaches a neighbour list before the candidates are built; the
+    /// recommendation grain is given the listener and never calls back.
+    /// </summary>
+    private async Task SnapshotAsync(DateTimeOffset at)
+    {
+        var taste = TasteNow();
+        try
+        {
+            var candidates = await GrainFactory.GetGrain<IRecommendationGrain>(0)
+                .GetCandidatesAsync(new CandidateRequest(taste, at))
+                .WaitAsync(SnapshotTimeout);
+            trainingLog.Add(new TrainingSnapshot(taste.UserId, at, taste.Plays, taste.HeardTrackIds!, candidates));
+        }
+        catch (Exception e)
+        {
+            // Training data is a sample: one lost snapshot must never hold up or fail the listener's events.
+            LogSnapshotFailed(logger, e, taste.UserId);
+        }
     }
 
     private void Apply(PartitionEvent item)
@@ -287,4 +318,7 @@ internal sealed class UserGrain(
 
     private static Affinity[] Top(DecayingScores scores, int count) =>
         [.. scores.Top(count).Select(e => new Affinity(e.Key, Math.Round(e.Value, 4)))];
+
+    [LoggerMessage(EventId = 1509, Level = LogLevel.Warning, Message = "Training snapshot of {UserId} skipped")]
+    private static partial void LogSnapshotFailed(ILogger logger, Exception exception, string userId);
 }

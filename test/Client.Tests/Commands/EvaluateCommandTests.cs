@@ -81,10 +81,7 @@ public sealed class EvaluateCommandTests
     public async Task TheLiveRowIsScoredOnTheHeldOutPlaysAtBothLevels()
     {
         using var scratch = new ScratchDirectory();
-        var catalog = scratch.Write("tracks.csv", CatalogCsv());
-        var data = scratch.Write("plays.jsonl", string.Join('\n', Plays.Select((p, i) =>
-            $$"""{"eventId":"e{{i}}","userId":"{{p.User}}","trackId":"{{p.Track}}","ts":"2025-01-0{{p.Day}}T12:00:00Z","msPlayed":200000}""")));
-        var report = Path.Combine(scratch.Path, "report.json");
+        var (catalog, data, report) = WriteDataset(scratch);
         var api = new StubApi(produced: 5);
         var (console, output) = TestConsoles.Create();
 
@@ -120,6 +117,28 @@ public sealed class EvaluateCommandTests
             ["encore", "popularity", "item-knn", "ease", "encore", "popularity", "item-knn", "ease"],
             results.Select(r => r.Method));
         Assert.All(results, r => Assert.Equal(2, r.Listeners));
+    }
+
+    [Fact]
+    public async Task NoProduceMeasuresTheSystemAgainWithoutTouchingKafka()
+    {
+        using var scratch = new ScratchDirectory();
+        var (catalog, data, report) = WriteDataset(scratch);
+        var api = new StubApi(produced: 0);
+        var (console, output) = TestConsoles.Create();
+
+        // Nothing listens at 127.0.0.1:1: producing would fail.
+        var exitCode = await Root(console, api).Parse(
+        [
+            "evaluate", "--dataset", $"jsonl:{data}", "--api", "http://encore.test:8080", "--catalog", catalog, "--holdout", "0.5", "--k", "1,2",
+            "--json", report, "--bootstrap", "127.0.0.1:1", "--no-produce",
+        ]).InvokeAsync();
+
+        Assert.True(exitCode == 0, output.ToString());
+        Assert.Equal(3, api.RecommendationRequests.Count);
+        var evaluation = EvaluationReport.FromJson(await File.ReadAllTextAsync(report));
+        Assert.Equal("none (--no-produce: already in the live system)", evaluation.Notes["training plays produced"]);
+        Assert.Equal(2, evaluation.Results.Single(r => r.Method == "encore" && r.Level == EvaluationLevel.Track).Listeners);
     }
 
     [Fact]
@@ -214,6 +233,13 @@ public sealed class EvaluateCommandTests
     /// The live API: stats that show <c>produced</c> more events processed from the second call on, and the
     /// fixed lists of <see cref="Live"/>.
     /// </summary>
+    /// <summary>The catalog, <see cref="Plays"/> as events of the contract, and where the report goes.</summary>
+    private static (string Catalog, string Data, string Report) WriteDataset(ScratchDirectory scratch) => (
+        scratch.Write("tracks.csv", CatalogCsv()),
+        scratch.Write("plays.jsonl", string.Join('\n', Plays.Select((p, i) =>
+            $$"""{"eventId":"e{{i}}","userId":"{{p.User}}","trackId":"{{p.Track}}","ts":"2025-01-0{{p.Day}}T12:00:00Z","msPlayed":200000}"""))),
+        Path.Combine(scratch.Path, "report.json"));
+
     private sealed class StubApi(long produced) : HttpMessageHandler
     {
         private int _statsCalls;

@@ -1,40 +1,150 @@
+using Encore.Features;
 using Encore.Grains.Tests.Cluster;
+using Encore.Grains.Tests.Similarity;
 using Encore.Ranking;
+using Encore.Recommendations;
+using Encore.Users;
+using Microsoft.Extensions.Options;
 
 namespace Encore.Grains.Tests.Ranking;
 
-/// <summary>Training groups built from the live grains: the cut-off, the exclusions and the graded labels.</summary>
+/// <summary>
+/// Training snapshots: taken by the user grain before a sampled play, holding what the recommender knew
+/// then (not what the plays after it taught the grains), and labelled by those later plays.
+/// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class TrainingDataTests(ClusterFixture fixture)
 {
+    private static readonly TrainingLog DefaultSampling = new(Options.Create(new RankerOptions()));
+
+    private static DateTimeOffset Now => ClusterFixture.Clock.GetUtcNow();
+
     [Fact]
-    public async Task AGroupLeavesOutWhatWasHeardBeforeTheCutOffAndGradesWhatCameAfter()
+    public async Task ASnapshotHoldsWhatTheRecommenderKnewBeforeThePlayAndIsLabelledByWhatCameAfter()
     {
-        var catalog = Plays.Catalog;
-        var user = $"trainee-{Guid.NewGuid():N}";
-        var tracks = catalog.Tracks.Where(t => t.DurationMs > 100_000).Skip(300).Take(20).ToArray();
-        var start = new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
+        var client = fixture.Client;
+        var partition = Plays.NewPartition();
+        var tracks = RecentHistoryTests.DistinctArtistTracks(15, from: 18_000);
+        var (history, y, z, w) = (tracks[..12], tracks[12], tracks[13], tracks[14]);
+        var user = $"snap-{partition}";
+        var start = Now.AddHours(-5);
 
-        // 20 plays, 4 minutes apart: the last 4 (20 %) come after the cut-off: completed, played 60 s,
-        // skipped, completed again but a track heard before the cut-off.
-        var events = tracks.Take(16).Select((t, i) => Plays.Event(user, t.TrackId, start.AddMinutes(4 * i), t.DurationMs)).ToList();
-        events.Add(Plays.Event(user, tracks[16].TrackId, start.AddMinutes(64), tracks[16].DurationMs));
-        events.Add(Plays.Event(user, tracks[17].TrackId, start.AddMinutes(68), 60_000));
-        events.Add(Plays.Event(user, tracks[18].TrackId, start.AddMinutes(72), 10_000));
-        events.Add(Plays.Event(user, tracks[0].TrackId, start.AddMinutes(76), tracks[0].DurationMs));
-        await fixture.Client.PublishAndWaitAsync(Plays.At(Plays.NewPartition(), 0, [.. events]));
+        // Another listener links the first history track with y.
+        await client.PublishAndWaitAsync(Plays.At(partition, 0,
+            Plays.Event($"other-{partition}", history[0].TrackId, start),
+            Plays.Event($"other-{partition}", y.TrackId, start.AddMinutes(4))));
 
-        var group = await TrainingData.BuildAsync(fixture.Client, catalog, user);
+        // The listener: 12 plays, then z completed (the one sampled play: the snapshot comes just
+        // before it), then w skipped.
+        var events = history.Select((t, i) => Plays.Event(user, t.TrackId, start.AddMinutes(10 + 4 * i), t.DurationMs, eventId: EventId(user, i, sampled: false))).ToList();
+        var cutOff = start.AddMinutes(60);
+        events.Add(Plays.Event(user, z.TrackId, cutOff, z.DurationMs, eventId: EventId(user, 12, sampled: true)));
+        events.Add(Plays.Event(user, w.TrackId, cutOff.AddMinutes(4), 10_000, eventId: EventId(user, 13, sampled: false)));
+        await client.PublishAndWaitAsync(Plays.At(partition, 2, [.. events]));
 
-        Assert.NotNull(group);
-        Assert.Equal(new HashSet<string> { tracks[16].TrackId, tracks[17].TrackId }, group.Relevant);
-        Assert.DoesNotContain(group.TrackIds, id => tracks.Take(16).Any(t => t.TrackId == id));
-        var expected = new Dictionary<string, float> { [tracks[16].TrackId] = 3, [tracks[17].TrackId] = 2, [tracks[18].TrackId] = 1 };
-        Assert.Equal(group.TrackIds.Select(id => expected.GetValueOrDefault(id)), group.Labels);
-        Assert.All(group.Features, f => Assert.Equal(CandidateFeatures.Count, f.Length));
-        Assert.All(group.Features, f => Assert.Equal(10f, f[18]));
-        Assert.All(group.Features, f => Assert.Equal(MathF.Log(1 + 16), f[19]));
-        Assert.Equal((start, start.AddMinutes(76)), (group.WindowStart, group.WindowEnd));
-        Assert.NotEmpty(group.TrackIds);
+        var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        var logged = await Task.WhenAll(hosts.Keys.Select(h => client.GetGrain<ITrainingLogGrain>(h.ToParsableString()).GetAsync(0, int.MaxValue)));
+        var snapshot = Assert.Single(logged.SelectMany(l => l), s => s.UserId == user);
+        Assert.Equal((cutOff, 12L), (snapshot.At, snapshot.PlaysBefore));
+        Assert.Equal(history.Select(t => t.TrackId).ToHashSet(), snapshot.Heard.ToHashSet());
+        Assert.DoesNotContain(snapshot.Candidates.TrackIds, history.Select(t => t.TrackId).Contains);
+        var features = Features(snapshot.Candidates);
+        Assert.All(features.Values, f => Assert.Equal(((float)cutOff.Hour, MathF.Log(1 + 12)), (f[18], f[19])));
+
+        // y was a track neighbour of the history already; z became one only through the plays after
+        // the cut-off, so the snapshot cannot know it, while candidates built now for the same
+        // listener as of the cut-off (the leak) do.
+        const int trackNeighbour = 1;
+        Assert.True(features[y.TrackId][trackNeighbour] > 0);
+        Assert.Equal(0f, features.GetValueOrDefault(z.TrackId)?[trackNeighbour] ?? 0f);
+        var asOfCutOff = (await client.GetGrain<IUserGrain>(user).GetTasteAsync())! with
+        {
+            Plays = 12,
+            HeardTrackIds = snapshot.Heard,
+            RecentTrackIds = [.. history.Reverse().Select(t => t.TrackId)],
+        };
+        var later = Features(await client.GetGrain<IRecommendationGrain>(0).GetCandidatesAsync(new CandidateRequest(asOfCutOff, cutOff)));
+        Assert.True(later[z.TrackId][trackNeighbour] > 0);
+
+        var profile = (await client.GetGrain<IUserGrain>(user).GetProfileAsync())!;
+        var group = TrainingData.Label(snapshot, profile, Plays.Catalog)!;
+        Assert.Equal(new HashSet<string> { z.TrackId }, group.Relevant);
+        var grades = new Dictionary<string, float> { [z.TrackId] = 3, [w.TrackId] = 1 };
+        Assert.Equal(snapshot.Candidates.TrackIds.Select(id => grades.GetValueOrDefault(id)), group.Labels);
+        Assert.Equal((cutOff, cutOff.AddMinutes(4)), (group.WindowStart, group.WindowEnd));
     }
+
+    [Fact]
+    public void ASnapshotIsLabelledOnlyByPlaysAfterItWithinTheWindowWhileTheHistoryReachesBack()
+    {
+        var tracks = Plays.Catalog.Tracks.Where(t => t.DurationMs > 100_000).Take(6).ToArray();
+        var at = new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
+        var snapshot = new TrainingSnapshot("u", at, 10, [tracks[0].TrackId],
+            new CandidateSet([.. tracks.Select(t => t.TrackId)], [.. tracks.Select(_ => new float[CandidateFeatures.Count])], [.. tracks.Select(_ => 0.0)]));
+
+        // Newest first: two plays before the cut-off (one of a track heard then), the cut-off's play
+        // played 60 s, a completed play, and one a day and a minute after the cut-off.
+        RecentPlay Play(int track, TimeSpan after, long ms) => new(tracks[track].TrackId, "", [], at + after, ms, false);
+        var history = new[]
+        {
+            Play(4, TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1), tracks[4].DurationMs),
+            Play(2, TimeSpan.FromMinutes(8), tracks[2].DurationMs),
+            Play(0, TimeSpan.FromMinutes(4), tracks[0].DurationMs),
+            Play(1, TimeSpan.Zero, 60_000),
+            Play(3, TimeSpan.FromMinutes(-4), tracks[3].DurationMs),
+            Play(5, TimeSpan.FromMinutes(-8), tracks[5].DurationMs),
+        };
+
+        var group = TrainingData.Label(snapshot, Profile(14, history), Plays.Catalog)!;
+        Assert.Equal([3f, 2f, 3f, 0f, 0f, 0f], group.Labels);
+        Assert.Equal(new HashSet<string> { tracks[1].TrackId, tracks[2].TrackId }, group.Relevant);
+        Assert.Equal((at, at.AddMinutes(8)), (group.WindowStart, group.WindowEnd));
+
+        Assert.Null(TrainingData.Label(snapshot, Profile(10, history), Plays.Catalog));
+        Assert.Null(TrainingData.Label(snapshot, Profile(17, history), Plays.Catalog));
+    }
+
+    [Fact]
+    public void TheLogSamplesOnlyListenersWithAHistoryAndKeepsTheNewestSnapshots()
+    {
+        var log = new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 1, SnapshotCapacity = 3 }));
+        Assert.False(log.Samples(KeyHash.Of("e"), TrainingLog.MinHistory - 1));
+        Assert.True(log.Samples(KeyHash.Of("e"), TrainingLog.MinHistory));
+        Assert.False(new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 0 })).Samples(KeyHash.Of("e"), 100));
+
+        foreach (var i in Enumerable.Range(0, 5))
+        {
+            log.Add(new TrainingSnapshot($"u{i}", Now, i, [], new CandidateSet([], [], [])));
+        }
+
+        Assert.Equal(["u2", "u3", "u4"], log.Get(0, 10).Select(s => s.UserId));
+        Assert.Equal(["u3"], log.Get(1, 1).Select(s => s.UserId));
+    }
+
+    /// <summary>An eventId that the default sampling picks (or does not) for a listener with a history.</summary>
+    private static string EventId(string user, int play, bool sampled)
+    {
+        for (var n = 0; ; n++)
+        {
+            var id = $"{user}-{play}-{n}";
+            if (DefaultSampling.Samples(KeyHash.Of(id), TrainingLog.MinHistory) == sampled)
+            {
+                return id;
+            }
+        }
+    }
+
+    private static Dictionary<string, float[]> Features(CandidateSet set) =>
+        set.TrackIds.Zip(set.Features).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+
+    private static UserProfile Profile(long plays, RecentPlay[] recent) => new()
+    {
+        UserId = "u",
+        Plays = plays,
+        TopGenres = [],
+        TopArtists = [],
+        RecentTracks = recent,
+        Session = new SessionInfo(null, 0, []),
+        Taste = [],
+    };
 }

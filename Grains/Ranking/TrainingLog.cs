@@ -1,0 +1,60 @@
+using Encore.Stats;
+using Microsoft.Extensions.Options;
+
+namespace Encore.Ranking;
+
+/// <summary>
+/// This silo's training snapshots: which plays get one, and the newest <see cref="RankerOptions.SnapshotCapacity"/>
+/// of them in memory (older ones are dropped, and a silo that stops loses its own).
+/// </summary>
+/// <remarks>
+/// A snapshot is taken by the user grain just before it applies the play, so its candidates and their
+/// features are what the recommender knew at that moment: no neighbour list, artist affinity or count
+/// yet includes the plays that will label it.
+/// </remarks>
+public sealed class TrainingLog(IOptions<RankerOptions> options)
+{
+    /// <summary>A listener needs this many plays before a snapshot is worth taking.</summary>
+    public const int MinHistory = 10;
+
+    private readonly Lock _lock = new();
+    private readonly Queue<TrainingSnapshot> _snapshots = new();
+
+    /// <summary>
+    /// Whether the play with eventId hash <paramref name="eventHash"/> gets a snapshot: one in
+    /// <see cref="RankerOptions.SnapshotEvery"/> of the plays of listeners with a history, chosen by the
+    /// eventId, so a replay of the same events samples the same plays.
+    /// </summary>
+    public bool Samples(ulong eventHash, long playsBefore)
+    {
+        var every = options.Value.SnapshotEvery;
+        // The high bits: the low ones already pick the eventId ring's slots elsewhere.
+        return every > 0 && playsBefore >= MinHistory && (eventHash >> 40) % (ulong)every == 0;
+    }
+
+    public void Add(TrainingSnapshot snapshot)
+    {
+        lock (_lock)
+        {
+            _snapshots.Enqueue(snapshot);
+            while (_snapshots.Count > options.Value.SnapshotCapacity)
+            {
+                _snapshots.Dequeue();
+            }
+        }
+    }
+
+    public TrainingSnapshot[] Get(int skip, int take)
+    {
+        lock (_lock)
+        {
+            return [.. _snapshots.Skip(skip).Take(take)];
+        }
+    }
+}
+
+[SiloKeyedPlacement]
+internal sealed class TrainingLogGrain(TrainingLog log) : Grain, ITrainingLogGrain
+{
+    public Task<TrainingSnapshot[]> GetAsync(int skip, int take) => Task.FromResult(log.Get(skip, take));
+}
