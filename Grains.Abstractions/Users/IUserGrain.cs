@@ -127,7 +127,8 @@ public sealed record SessionInfo(
 /// <param name="Taste">Decayed mean of standardized audio features of completed plays; empty when none.</param>
 /// <param name="RecentTrackIds">Newest first, distinct, at most 20.</param>
 /// <param name="HeardTrackIds">Every distinct track of the recent history (what not to recommend again).</param>
-/// <param name="Artists">Artist affinities, strongest first, at most <c>UserGrain.TasteArtists</c>.</param>
+/// <param name="Artists">Artist affinities, strongest first (every one the user grain keeps).</param>
+/// <param name="History">The recent plays, newest first (what the ranker's session, recency and skip features read).</param>
 [GenerateSerializer, Immutable]
 public sealed record UserTaste(
     [property: Id(0)] string UserId,
@@ -137,4 +138,12 @@ public sealed record UserTaste(
     [property: Id(4)] Affinity[] TopGenres,
     [property: Id(5)] Affinity[] TopArtists,
     [property: Id(6)] string[]? HeardTrackIds = null,
-    [property: Id(7)] Affinity[]? Artists = null);
+    [property: Id(7)] Affinity[]? Artists = null,
+    [property: Id(8)] HistoryPlay[]? History = null);
+
+/// <summary>One play of a listener's recent history.</summary>
+[GenerateSerializer, Immutable]
+public readonly record struct HistoryPlay(
+    [property: Id(0)] string TrackId,
+    [property: Id(1)] DateTimeOffset Ts,
+    [property: Id(2)] bool Skip);

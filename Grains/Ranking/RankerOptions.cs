@@ -28,6 +28,9 @@ public sealed class RankerOptions
     /// <summary>One in this many plays (chosen by eventId) of a listener with a history gets a training snapshot; 0 takes none.</summary>
     public int SnapshotEvery { get; set; } = 32;
 
+    /// <summary>At most this many training snapshots a second on each silo; 0: no limit.</summary>
+    public double SnapshotsPerSecond { get; set; } = 20;
+
     /// <summary>Training snapshots each silo keeps in memory (the newest).</summary>
     public int SnapshotCapacity { get; set; } = 2_000;
 
@@ -73,6 +76,11 @@ internal sealed class RankerOptionsValidator : IValidateOptions<RankerOptions>
         if (o.SnapshotEvery < 0)
         {
             errors.Add($"Ranker:SnapshotEvery is {o.SnapshotEvery}; set Ranker__SnapshotEvery to 0 (no snapshots) or more (default 32).");
+        }
+
+        if (o.SnapshotsPerSecond < 0)
+        {
+            errors.Add($"Ranker:SnapshotsPerSecond is {o.SnapshotsPerSecond}; set Ranker__SnapshotsPerSecond to 0 (no limit) or more (default 20).");
         }
 
         if (o.SnapshotCapacity < 1)

@@ -12,24 +12,50 @@ namespace Encore.Ranking;
 /// features are what the recommender knew at that moment: no neighbour list, artist affinity or count
 /// yet includes the plays that will label it.
 /// </remarks>
-public sealed class TrainingLog(IOptions<RankerOptions> options)
+public sealed class TrainingLog(IOptions<RankerOptions> options, TimeProvider time)
 {
     /// <summary>A listener needs this many plays before a snapshot is worth taking.</summary>
     public const int MinHistory = 10;
 
     private readonly Lock _lock = new();
     private readonly Queue<TrainingSnapshot> _snapshots = new();
+    private double _tokens = double.NaN;
+    private long _refilledAt;
 
     /// <summary>
     /// Whether the play with eventId hash <paramref name="eventHash"/> gets a snapshot: one in
     /// <see cref="RankerOptions.SnapshotEvery"/> of the plays of listeners with a history, chosen by the
-    /// eventId, so a replay of the same events samples the same plays.
+    /// eventId, and no more than <see cref="RankerOptions.SnapshotsPerSecond"/> on this silo (a burst of
+    /// one second's worth), because each one builds a full candidate list while its partition waits.
     /// </summary>
     public bool Samples(ulong eventHash, long playsBefore)
     {
-        var every = options.Value.SnapshotEvery;
+        var o = options.Value;
         // The high bits: the low ones already pick the eventId ring's slots elsewhere.
-        return every > 0 && playsBefore >= MinHistory && (eventHash >> 40) % (ulong)every == 0;
+        if (o.SnapshotEvery <= 0 || playsBefore < MinHistory || (eventHash >> 40) % (ulong)o.SnapshotEvery != 0)
+        {
+            return false;
+        }
+
+        if (o.SnapshotsPerSecond <= 0)
+        {
+            return true;
+        }
+
+        lock (_lock)
+        {
+            var now = time.GetTimestamp();
+            var burst = Math.Max(1, o.SnapshotsPerSecond);
+            _tokens = double.IsNaN(_tokens) ? burst : Math.Min(burst, _tokens + time.GetElapsedTime(_refilledAt, now).TotalSeconds * o.SnapshotsPerSecond);
+            _refilledAt = now;
+            if (_tokens < 1)
+            {
+                return false;
+            }
+
+            _tokens--;
+            return true;
+        }
     }
 
     public void Add(TrainingSnapshot snapshot)

@@ -45,7 +45,7 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
         // discount and the reasons stay the recommender's.
         var model = ranker.Current;
         var pool = candidates.Values.ToArray();
-        var scored = model?.ScoreUnit(CandidateFeatures.Build(pool, FeaturesAt(catalog, time.GetUtcNow(), taste?.Plays ?? 0)))
+        var scored = model?.ScoreUnit(CandidateFeatures.Build(pool, FeaturesAt(catalog, time.GetUtcNow(), taste)))
             .Select((score, i) => (score, i)).ToDictionary(e => pool[e.i], e => e.score);
         var ranked = HeuristicRanker.Rank(pool, catalog, count, scored is null ? null : c => scored[c]);
         return new Recommendations(userId, model?.Version ?? HeuristicRanker.ModelVersion, [.. ranked.Select(r =>
@@ -61,12 +61,16 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
         var pool = candidates.Values.OrderBy(c => c.TrackIndex).ToArray();
         return new CandidateSet(
             [.. pool.Select(c => catalog.Tracks[c.TrackIndex].TrackId)],
-            CandidateFeatures.Build(pool, FeaturesAt(catalog, request.At, request.Listener.Plays)),
+            CandidateFeatures.Build(pool, FeaturesAt(catalog, request.At, request.Listener)),
             [.. pool.Select(c => c.Score())]);
     }
 
-    private FeatureContext FeaturesAt(TrackCatalog catalog, DateTimeOffset at, long plays) =>
-        new(catalog, id => occurrences.CountOf(ItemKinds.Track, id), at.UtcDateTime.Hour, plays);
+    private FeatureContext FeaturesAt(TrackCatalog catalog, DateTimeOffset at, UserTaste? taste) => new(
+        catalog,
+        id => occurrences.CountOf(ItemKinds.Track, id),
+        id => occurrences.CountOf(ItemKinds.Artist, id),
+        at.UtcDateTime.Hour,
+        ListenerFeatures.From(taste, catalog));
 
     /// <param name="taste">The listener's features; <c>null</c> for a listener never seen.</param>
     private async Task<(TrackCatalog, Dictionary<int, Candidate>)> CandidatesAsync(UserTaste? taste, int count)

@@ -23,8 +23,6 @@ internal sealed partial class UserGrain(
     private const int GenreCapacity = 32;
     private const int ArtistCapacity = 64;
 
-    /// <summary>Artist affinities the recommender draws neighbours from.</summary>
-    public const int TasteArtists = 30;
     private static readonly TimeSpan AffinityHalfLife = TimeSpan.FromDays(14);
     private static readonly TimeSpan TasteHalfLife = TimeSpan.FromDays(7);
 
@@ -139,17 +137,20 @@ internal sealed partial class UserGrain(
     private UserTaste TasteNow()
     {
         var heard = new List<string>(S.History.Count);
+        var history = new HistoryPlay[S.History.Count];
         for (var i = S.History.Count - 1; i >= 0; i--)
         {
-            if (!heard.Contains(S.History[i].TrackId))
+            var h = S.History[i];
+            history[S.History.Count - 1 - i] = new HistoryPlay(h.TrackId, h.Ts, h.Skip);
+            if (!heard.Contains(h.TrackId))
             {
-                heard.Add(S.History[i].TrackId);
+                heard.Add(h.TrackId);
             }
         }
 
-        var artists = Top(S.Artists, TasteArtists);
+        var artists = Top(S.Artists, ArtistCapacity);
         return new UserTaste(
-            this.GetPrimaryKeyString(), S.Plays, S.Taste.Mean(), [.. heard.Take(20)], Top(S.Genres, 5), [.. artists.Take(10)], [.. heard], artists);
+            this.GetPrimaryKeyString(), S.Plays, S.Taste.Mean(), [.. heard.Take(20)], Top(S.Genres, 5), [.. artists.Take(10)], [.. heard], artists, history);
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ using System.Diagnostics;
 using Encore.Catalog;
 using Encore.Ranking;
 using Encore.Recommendations;
+using Encore.Users;
 using Microsoft.Extensions.Logging.Abstractions;
 
 var groups = args.Length > 0 ? int.Parse(args[0]) : 3_061;
@@ -45,7 +46,15 @@ process.Refresh();
 Console.WriteLine($"trained with {trainer} in {fit.Elapsed.TotalSeconds:F1} s ({(process.TotalProcessorTime - cpu).TotalSeconds:F1} s of CPU); load average {Load()}");
 
 var model = RankerModel.Load("bench", RankerModel.From("bench", transformer).ToBytes());
-var context = new FeatureContext(catalog, _ => random.Next(100), 12, 250);
+// A warm listener as the user grain describes one: 64 recent plays, 64 artist affinities, a taste vector.
+var history = Enumerable.Range(0, 64).Select(i => new HistoryPlay(catalog.Tracks[random.Next(catalog.Count)].TrackId, DateTimeOffset.UnixEpoch.AddMinutes(-4 * i), i % 7 == 0)).ToArray();
+var listener = new UserTaste("bench", 250, [.. Enumerable.Range(0, TrackCatalog.FeatureCount).Select(_ => (float)random.NextDouble())], [], [], [], [],
+    [.. history.Select(p => catalog.Tracks[catalog.IndexOf(p.TrackId)].PrimaryArtist).OfType<string>().Distinct().Select((a, i) => new Affinity(a, 1.0 / (1 + i)))], history);
+var occurrences = Enumerable.Range(0, 1_000).Select(_ => (long)random.Next(100)).ToArray();
+long Occurrences(string id) => occurrences[(id.GetHashCode() & 0x7fffffff) % occurrences.Length];
+
+// Per request, as RecommendationGrain builds it: the listener's features are derived again each time.
+FeatureContext Context() => new(catalog, Occurrences, Occurrences, 12, ListenerFeatures.From(listener, catalog));
 var lists = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, ranked).Select(_ => new Candidate(random.Next(catalog.Count))
 {
     ArtistNeighbour = random.NextDouble(),
@@ -75,14 +84,14 @@ double[] Time(Func<Candidate[], int> run)
     return times;
 }
 
-float[][][] vectors = [.. lists.Select(pool => CandidateFeatures.Build(pool, context))];
+float[][][] vectors = [.. lists.Select(pool => CandidateFeatures.Build(pool, Context()))];
 var worst = vectors.Max(v => model.Score(v).Zip(model.ScoreWithTransformer(v), (a, b) => Math.Abs(a - b) / Math.Max(Math.Abs(b), 1e-30f)).Max());
 Console.WriteLine($"the model's trees scored directly: {model.ScoresTrees}; largest relative difference from the transformer over {vectors.Sum(v => v.Length):N0} rows: {worst:G3}");
 
 // The model's path as RecommendationGrain runs it: vectors, scores in 0..1, the artist discount.
 int Ranked(Candidate[] pool, Func<float[][], double[]> score)
 {
-    var unit = score(CandidateFeatures.Build(pool, context));
+    var unit = score(CandidateFeatures.Build(pool, Context()));
     var scores = new Dictionary<Candidate, double>(pool.Length);
     for (var i = 0; i < pool.Length; i++)
     {

@@ -1,5 +1,6 @@
 using Encore.Features;
 using Encore.Pipeline;
+using Encore.Ranking;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Streams;
@@ -62,6 +63,10 @@ public sealed class ClusterFixture : IAsyncLifetime
                 o.DeclareInterval = TimeSpan.FromMilliseconds(50);
                 o.TrendingFlushInterval = TimeSpan.FromMilliseconds(50);
             });
+
+            // Which plays get a training snapshot must depend on the eventId alone here: with the
+            // per-second limit, tests running at once would take each other's snapshots away.
+            silo.Services.Configure<RankerOptions>(o => o.SnapshotsPerSecond = 0);
         }
     }
 

@@ -1,5 +1,6 @@
 using Encore.Ranking;
 using Encore.Recommendations;
+using Encore.Users;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Encore.Grains.Tests.Ranking;
@@ -11,9 +12,27 @@ public sealed class RankerTests
     {
         var catalog = TestCatalogs.Synthetic;
         var track = catalog.Tracks[7];
+        var otherIndex = Enumerable.Range(8, 100).First(i => catalog.Tracks[i].PrimaryArtist != track.PrimaryArtist);
+        var other = catalog.Tracks[otherIndex];
         var strong = new Candidate(7) { ArtistNeighbour = 0.5, TrackNeighbour = 0.25, CoListen = 1, Content = 0.75, Trending = 0.125, GenreAffinity = 1 };
-        var weaker = new Candidate(8) { ArtistNeighbour = 0.75, Content = 0.5, Popular = 1 };
-        var context = new FeatureContext(catalog, id => id == track.TrackId ? 6 : 0, 13, 99);
+        var weaker = new Candidate(otherIndex) { ArtistNeighbour = 0.75, Content = 0.5, Popular = 1 };
+
+        // Newest first: a session of three plays (the third, a skip, of track 7's artist), then two
+        // older sessions; the other candidate's artist last played 5 hours before the latest play.
+        var latest = new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
+        var elsewhere = catalog.Tracks.Skip(100).Where(t => t.PrimaryArtist != track.PrimaryArtist && t.PrimaryArtist != other.PrimaryArtist).Take(3).ToArray();
+        HistoryPlay[] history =
+        [
+            new(elsewhere[0].TrackId, latest, false),
+            new(elsewhere[1].TrackId, latest.AddMinutes(-10), false),
+            new(track.TrackId, latest.AddMinutes(-20), true),
+            new(elsewhere[2].TrackId, latest.AddHours(-2), false),
+            new(other.TrackId, latest.AddHours(-5), false),
+        ];
+        var taste = catalog.FeatureVector(7).ToArray().Select(x => x + 2f).ToArray();
+        var listener = new UserTaste("u", 99, taste, [], [], [], [], [new("someone else", 4.0), new(track.PrimaryArtist!, 2.0)], history);
+        var context = new FeatureContext(
+            catalog, id => id == track.TrackId ? 6 : 0, id => id == track.PrimaryArtist ? 3 : 0, 13, ListenerFeatures.From(listener, catalog));
 
         var vectors = CandidateFeatures.Build([strong, weaker], context);
 
@@ -23,11 +42,27 @@ public sealed class RankerTests
                 0.5f, 0.25f, 0f, 1f, 0.75f, 0.125f, 0f, 1f,
                 0.5f, 1f, 0f, 1f, 1f, 1f, 0f, 1f,
                 track.Popularity / 100f, MathF.Log(7), 13f, MathF.Log(100),
+                0.5f, MathF.Log(4),
             ],
-            vectors[0]);
+            vectors[0][..22]);
+        Assert.Equal(2f, vectors[0][22], 5);
+        Assert.Equal([1f, 0.2f, 20 / 60f, 6f], vectors[0][23..]);
         Assert.Equal([1f, 0f, 0f, 0f, 0.5f, 0f, 1f, 0f], vectors[1][8..16]);
+        Assert.Equal([0f, 0f], vectors[1][20..22]);
+        Assert.Equal([0f, 0.2f, 5f, 3f], vectors[1][23..]);
         Assert.Equal(vectors, CandidateFeatures.Build([strong, weaker], context));
         Assert.Equal(16, CandidateFeatures.SchemaHash.Length);
+    }
+
+    [Fact]
+    public void AListenerNeverSeenHasNoAffinityNoTasteAndEveryArtistLongAgo()
+    {
+        var catalog = TestCatalogs.Synthetic;
+        var context = new FeatureContext(catalog, _ => 0, _ => 0, 0, ListenerFeatures.From(null, catalog));
+
+        var vector = CandidateFeatures.Build([new Candidate(3) { Popular = 1 }], context)[0];
+
+        Assert.Equal([0f, 0f, -1f, 0f, 0f, CandidateFeatures.HoursSinceArtistCap, 1f], vector[20..]);
     }
 
     [Theory]

@@ -5,6 +5,7 @@ using Encore.Ranking;
 using Encore.Recommendations;
 using Encore.Users;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Encore.Grains.Tests.Ranking;
 
@@ -15,7 +16,8 @@ namespace Encore.Grains.Tests.Ranking;
 [Collection(ClusterCollection.Name)]
 public sealed class TrainingDataTests(ClusterFixture fixture)
 {
-    private static readonly TrainingLog DefaultSampling = new(Options.Create(new RankerOptions()));
+    /// <summary>The test cluster's sampling: every setting default but the per-second limit.</summary>
+    private static readonly TrainingLog ClusterSampling = new(Options.Create(new RankerOptions { SnapshotsPerSecond = 0 }), TimeProvider.System);
 
     private static DateTimeOffset Now => ClusterFixture.Clock.GetUtcNow();
 
@@ -107,10 +109,10 @@ public sealed class TrainingDataTests(ClusterFixture fixture)
     [Fact]
     public void TheLogSamplesOnlyListenersWithAHistoryAndKeepsTheNewestSnapshots()
     {
-        var log = new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 1, SnapshotCapacity = 3 }));
+        var log = new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 1, SnapshotsPerSecond = 0, SnapshotCapacity = 3 }), TimeProvider.System);
         Assert.False(log.Samples(KeyHash.Of("e"), TrainingLog.MinHistory - 1));
         Assert.True(log.Samples(KeyHash.Of("e"), TrainingLog.MinHistory));
-        Assert.False(new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 0 })).Samples(KeyHash.Of("e"), 100));
+        Assert.False(new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 0 }), TimeProvider.System).Samples(KeyHash.Of("e"), 100));
 
         foreach (var i in Enumerable.Range(0, 5))
         {
@@ -121,13 +123,27 @@ public sealed class TrainingDataTests(ClusterFixture fixture)
         Assert.Equal(["u3"], log.Get(1, 1).Select(s => s.UserId));
     }
 
-    /// <summary>An eventId that the default sampling picks (or does not) for a listener with a history.</summary>
+    [Fact]
+    public void NoMoreSnapshotsASecondThanTheLimitAfterABurstOfOneSecondsWorth()
+    {
+        var clock = new FakeTimeProvider();
+        var log = new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 1, SnapshotsPerSecond = 4 }), clock);
+        int Taken(int plays) => Enumerable.Range(0, plays).Count(i => log.Samples(KeyHash.Of($"e{i}"), 100));
+
+        Assert.Equal(4, Taken(10));
+        clock.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(2, Taken(10));
+        clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(4, Taken(10));
+    }
+
+    /// <summary>An eventId that the cluster's sampling picks (or does not) for a listener with a history.</summary>
     private static string EventId(string user, int play, bool sampled)
     {
         for (var n = 0; ; n++)
         {
             var id = $"{user}-{play}-{n}";
-            if (DefaultSampling.Samples(KeyHash.Of(id), TrainingLog.MinHistory) == sampled)
+            if (ClusterSampling.Samples(KeyHash.Of(id), TrainingLog.MinHistory) == sampled)
             {
                 return id;
             }
