@@ -62,6 +62,16 @@ public static class RankerGate
     }
 
     /// <summary>
+    /// The share of each held-out group's relevant tracks that are among its candidates at all, averaged
+    /// over the groups with something relevant: the Recall no scorer of these candidates can pass.
+    /// </summary>
+    public static double CandidateRecall(IReadOnlyList<TrainingGroup> groups)
+    {
+        var counted = groups.Where(g => g.Relevant.Count > 0).ToArray();
+        return counted.Length == 0 ? 0 : counted.Average(g => (double)g.TrackIds.Count(g.Relevant.Contains) / g.Relevant.Count);
+    }
+
+    /// <summary>
     /// Publish when the new model's NDCG@K beats the best of the others (the active model, when there is
     /// one, and the heuristic) by <paramref name="minImprovement"/> relative, and its Recall@K is no lower.
     /// </summary>

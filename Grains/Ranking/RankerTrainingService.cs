@@ -87,6 +87,7 @@ public sealed partial class RankerTrainingService(
             ["trainRows"] = train.Sum(g => g.TrackIds.Length),
             ["fitRows"] = fitted.Sum(g => g.TrackIds.Length),
             ["holdoutGroups"] = holdout.Count,
+            ["candidateRecall"] = Math.Round(RankerGate.CandidateRecall(holdout), 6),
         };
         if (train.Count == 0 || holdout.Count == 0 || train.All(g => g.Labels.All(l => l == 0)))
         {

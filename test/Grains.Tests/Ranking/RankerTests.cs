@@ -131,6 +131,19 @@ public sealed class RankerTests
     }
 
     [Fact]
+    public void CandidateRecallIsTheShareOfRelevantTracksAmongTheCandidatesOverGroupsWithSomethingRelevant()
+    {
+        TrainingGroup Group(string[] candidates, string[] relevant) => new(
+            "u", candidates, [.. candidates.Select(_ => new float[CandidateFeatures.Count])], new double[candidates.Length], new float[candidates.Length],
+            relevant.ToHashSet(), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+
+        var groups = new[] { Group(["a", "b"], ["a", "x"]), Group(["c"], ["c"]), Group(["d"], []) };
+
+        Assert.Equal(0.75, RankerGate.CandidateRecall(groups));
+        Assert.Equal(0, RankerGate.CandidateRecall([groups[2]]));
+    }
+
+    [Fact]
     public async Task TrainAndGateRejectsAModelWorseThanTheHeuristic()
     {
         // The heuristic's scores are the labels themselves: no model can beat a perfect list.
