@@ -12,7 +12,7 @@ namespace Encore.Ranking;
 /// One listener's candidates at a cut-off, labelled by what the listener did after it. Rows of one
 /// group are scored against each other (LambdaRank), never against other groups.
 /// </summary>
-/// <param name="Labels">3 completed (≥ 80 % of the track), 2 played past 30 s, 1 skipped, 0 not played after the cut-off.</param>
+/// <param name="Labels">The grades of <see cref="TrainingData"/>: 4 completed, 3 played past 30 s, 2 by an artist discovered after the cut-off, 1 skipped, 0 none of these.</param>
 /// <param name="Relevant">Distinct tracks played past 30 s after the cut-off and not heard before it (candidates or not): what Recall and NDCG count.</param>
 public sealed record TrainingGroup(
     string UserId,

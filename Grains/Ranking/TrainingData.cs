@@ -6,7 +6,9 @@ namespace Encore.Ranking;
 /// <summary>
 /// Training groups from the live system: a <see cref="TrainingSnapshot"/> (the candidates and their
 /// features as the recommender built them just before a play, the cut-off T) labelled by what the
-/// listener did in (T, T + <see cref="LabelWindow"/>], read from the listener's recent history.
+/// listener did in (T, T + <see cref="LabelWindow"/>], read from the listener's recent history: per
+/// candidate the best of <see cref="Completed"/>, <see cref="Played"/>, <see cref="ArtistDiscovered"/>,
+/// <see cref="Skipped"/>, or 0.
 /// </summary>
 public static class TrainingData
 {
@@ -36,28 +38,49 @@ public static class TrainingData
             grades[play.TrackId] = Math.Max(grades.GetValueOrDefault(play.TrackId), Grade(play, catalog));
         }
 
+        // Artists the listener discovered after the cut-off: played past 30 s then, none of their
+        // tracks heard before. Their other tracks get a grade of their own, below the tracks played,
+        // so the model also learns which new artists a listener turns to.
         var heard = snapshot.Heard.ToHashSet(StringComparer.Ordinal);
+        var heardArtists = heard.Select(t => ArtistOf(t, catalog)).ToHashSet(StringComparer.Ordinal);
+        var discovered = grades.Where(g => g.Value >= Played).Select(g => ArtistOf(g.Key, catalog))
+            .Where(a => a.Length > 0 && !heardArtists.Contains(a)).ToHashSet(StringComparer.Ordinal);
+
         var candidates = snapshot.Candidates;
         return new TrainingGroup(
             snapshot.UserId,
             candidates.TrackIds,
             candidates.Features,
             candidates.HeuristicScores,
-            [.. candidates.TrackIds.Select(t => grades.GetValueOrDefault(t))],
-            grades.Where(g => g.Value >= 2 && !heard.Contains(g.Key)).Select(g => g.Key).ToHashSet(StringComparer.Ordinal),
+            [.. candidates.TrackIds.Select(t => grades.TryGetValue(t, out var grade) ? grade : discovered.Contains(ArtistOf(t, catalog)) ? ArtistDiscovered : 0)],
+            grades.Where(g => g.Value >= Played && !heard.Contains(g.Key)).Select(g => g.Key).ToHashSet(StringComparer.Ordinal),
             snapshot.At,
             after.Select(p => p.Ts).DefaultIfEmpty(snapshot.At).Max());
     }
 
-    /// <summary>3 completed (≥ 80 % of the track), 2 played past 30 s, 1 skipped.</summary>
+    /// <summary>Completed: at least 80 % of the track heard.</summary>
+    public const float Completed = 4;
+
+    /// <summary>Played past 30 s (not completed).</summary>
+    public const float Played = 3;
+
+    /// <summary>Not played, but by an artist the listener discovered after the cut-off.</summary>
+    public const float ArtistDiscovered = 2;
+
+    public const float Skipped = 1;
+
+    /// <summary>The grade of one play: <see cref="Completed"/>, <see cref="Played"/> or <see cref="Skipped"/>.</summary>
     public static float Grade(RecentPlay play, TrackCatalog catalog)
     {
         var duration = catalog.TryGet(play.TrackId, out var track) ? track.DurationMs : 0;
         if (duration > 0 && play.MsPlayed >= 0.8 * duration)
         {
-            return 3;
+            return Completed;
         }
 
-        return play.Skipped ? 1 : 2;
+        return play.Skipped ? Skipped : Played;
     }
+
+    private static string ArtistOf(string trackId, TrackCatalog catalog) =>
+        catalog.TryGet(trackId, out var track) ? track.PrimaryArtist ?? "" : "";
 }

@@ -71,15 +71,23 @@ public sealed class TrainingDataTests(ClusterFixture fixture)
         var profile = (await client.GetGrain<IUserGrain>(user).GetProfileAsync())!;
         var group = TrainingData.Label(snapshot, profile, Plays.Catalog)!;
         Assert.Equal(new HashSet<string> { z.TrackId }, group.Relevant);
-        var grades = new Dictionary<string, float> { [z.TrackId] = 3, [w.TrackId] = 1 };
-        Assert.Equal(snapshot.Candidates.TrackIds.Select(id => grades.GetValueOrDefault(id)), group.Labels);
+        // z completed, w skipped; z's artist, new to the listener, was discovered: its other tracks get a grade too.
+        var grades = new Dictionary<string, float> { [z.TrackId] = TrainingData.Completed, [w.TrackId] = TrainingData.Skipped };
+        Assert.Equal(
+            snapshot.Candidates.TrackIds.Select(id => grades.TryGetValue(id, out var grade) ? grade
+                : Plays.Catalog.Tracks[Plays.Catalog.IndexOf(id)].PrimaryArtist == z.PrimaryArtist ? TrainingData.ArtistDiscovered : 0),
+            group.Labels);
         Assert.Equal((cutOff, cutOff.AddMinutes(4)), (group.WindowStart, group.WindowEnd));
     }
 
     [Fact]
     public void ASnapshotIsLabelledOnlyByPlaysAfterItWithinTheWindowWhileTheHistoryReachesBack()
     {
-        var tracks = Plays.Catalog.Tracks.Where(t => t.DurationMs > 100_000).Take(6).ToArray();
+        // Six tracks of six artists, and a seventh track by the artist of the third.
+        var catalog = Plays.Catalog;
+        var pair = catalog.Tracks.Where(t => t.DurationMs > 100_000 && t.PrimaryArtist is not null).GroupBy(t => t.PrimaryArtist).First(g => g.Count() >= 2).ToArray();
+        var others = RecentHistoryTests.DistinctArtistTracks(40, from: 500).Where(t => t.DurationMs > 100_000 && !t.Artists.Intersect(pair[0].Artists).Any()).Take(5).ToArray();
+        var tracks = new[] { others[0], others[1], pair[0], others[2], others[3], others[4], pair[1] };
         var at = new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
         var snapshot = new TrainingSnapshot("u", at, 10, [tracks[0].TrackId],
             new CandidateSet([.. tracks.Select(t => t.TrackId)], [.. tracks.Select(_ => new float[CandidateFeatures.Count])], [.. tracks.Select(_ => 0.0)]));
@@ -97,13 +105,16 @@ public sealed class TrainingDataTests(ClusterFixture fixture)
             Play(5, TimeSpan.FromMinutes(-8), tracks[5].DurationMs),
         };
 
-        var group = TrainingData.Label(snapshot, Profile(14, history), Plays.Catalog)!;
-        Assert.Equal([3f, 2f, 3f, 0f, 0f, 0f], group.Labels);
+        var group = TrainingData.Label(snapshot, Profile(14, history), catalog)!;
+
+        // Track 0 completed again (heard before: not relevant), 1 played 60 s, 2 completed; 4 is past
+        // the window; 6 is by the artist of 2, discovered after the cut-off.
+        Assert.Equal([TrainingData.Completed, TrainingData.Played, TrainingData.Completed, 0f, 0f, 0f, TrainingData.ArtistDiscovered], group.Labels);
         Assert.Equal(new HashSet<string> { tracks[1].TrackId, tracks[2].TrackId }, group.Relevant);
         Assert.Equal((at, at.AddMinutes(8)), (group.WindowStart, group.WindowEnd));
 
-        Assert.Null(TrainingData.Label(snapshot, Profile(10, history), Plays.Catalog));
-        Assert.Null(TrainingData.Label(snapshot, Profile(17, history), Plays.Catalog));
+        Assert.Null(TrainingData.Label(snapshot, Profile(10, history), catalog));
+        Assert.Null(TrainingData.Label(snapshot, Profile(17, history), catalog));
     }
 
     [Fact]
