@@ -19,9 +19,11 @@ public interface IArtistGrain : IFeatureGrain
 }
 
 /// <summary>
-/// One per item kind (<see cref="ItemKinds.Artist"/>, <see cref="ItemKinds.Track"/>), keyed on the kind:
-/// every item's occurrence count, the denominator of every similarity. Each silo keeps a snapshot of it
-/// (refreshed every few seconds), so that normalising a neighbour list costs no grain call per neighbour.
+/// One per count kind, keyed on the kind: every item's count. <see cref="ItemKinds.Artist"/> and
+/// <see cref="ItemKinds.Track"/> count occurrences (entries into a listener's recent history), the
+/// denominator of every similarity; <see cref="ItemKinds.PlayCounts"/> count plays and skips, the
+/// ranker's skip rates. Each silo keeps a snapshot of each (refreshed every few seconds), so that
+/// normalising a neighbour list or scoring a candidate list costs no grain call per item.
 /// </summary>
 public interface IOccurrenceCountsGrain : IFeatureGrain
 {
@@ -39,6 +41,19 @@ public static class ItemKinds
 {
     public const string Artist = "artist";
     public const string Track = "track";
+
+    /// <summary>Plays of each track, skips included (the ranker's skip rates).</summary>
+    public const string TrackPlays = "track-plays";
+
+    public const string TrackSkips = "track-skips";
+
+    /// <summary>Plays of each artist's tracks (the track's first artist), skips included.</summary>
+    public const string ArtistPlays = "artist-plays";
+
+    public const string ArtistSkips = "artist-skips";
+
+    /// <summary>The kinds counted per play rather than per entry into a history.</summary>
+    public static readonly string[] PlayCounts = [TrackPlays, TrackSkips, ArtistPlays, ArtistSkips];
 }
 
 /// <summary>What one partition batch did to one item's co-occurrences.</summary>

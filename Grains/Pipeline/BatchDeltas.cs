@@ -1,3 +1,4 @@
+using Encore.Catalog;
 using Encore.Features;
 using Encore.Similarity;
 using Encore.Tracks;
@@ -7,21 +8,25 @@ namespace Encore.Pipeline;
 
 /// <summary>
 /// What one partition batch does to the item grains, aggregated per grain from the plays the user
-/// grains counted: one delta per track, per artist and per occurrence-count kind, so a hot item gets
+/// grains counted: one delta per track, per artist and per count kind (occurrences, plays, skips), so a hot item gets
 /// one call per batch however many of the batch's plays touch it. Every entry carries the offset of the
 /// play that caused it, which is how the receiving grains drop replays one by one.
 /// </summary>
-internal sealed class BatchDeltas
+internal sealed class BatchDeltas(TrackCatalog catalog)
 {
     public Dictionary<string, TrackEntries> Tracks { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, ArtistEntries> Artists { get; } = new(StringComparer.Ordinal);
     public List<ItemOccurrence> TrackOccurrences { get; } = [];
     public List<ItemOccurrence> ArtistOccurrences { get; } = [];
 
+    /// <summary>Plays and skips per track and per artist (<see cref="ItemKinds.PlayCounts"/>), by kind.</summary>
+    public Dictionary<string, List<ItemOccurrence>> PlayCounts { get; } = ItemKinds.PlayCounts.ToDictionary(k => k, _ => new List<ItemOccurrence>(), StringComparer.Ordinal);
+
     public void Add(string userId, CountedPlay play)
     {
         var listener = KeyHash.Of(userId);
         TrackOf(play.TrackId).Plays.Add(new TrackPlay(play.Offset, listener, play.Ts, play.MsPlayed, play.Skip));
+        CountPlay(play);
         if (play.Skip)
         {
             return;
@@ -70,6 +75,27 @@ internal sealed class BatchDeltas
         }
 
         return entries;
+    }
+
+    private void CountPlay(CountedPlay play)
+    {
+        var artist = catalog.TryGet(play.TrackId, out var track) ? track.PrimaryArtist : null;
+        PlayCounts[ItemKinds.TrackPlays].Add(new ItemOccurrence(play.Offset, play.TrackId));
+        if (play.Skip)
+        {
+            PlayCounts[ItemKinds.TrackSkips].Add(new ItemOccurrence(play.Offset, play.TrackId));
+        }
+
+        if (artist is null)
+        {
+            return;
+        }
+
+        PlayCounts[ItemKinds.ArtistPlays].Add(new ItemOccurrence(play.Offset, artist));
+        if (play.Skip)
+        {
+            PlayCounts[ItemKinds.ArtistSkips].Add(new ItemOccurrence(play.Offset, artist));
+        }
     }
 
     private ArtistEntries ArtistOf(string artist)

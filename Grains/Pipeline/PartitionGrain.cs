@@ -199,7 +199,7 @@ internal sealed partial class PartitionGrain(
     /// </summary>
     private (BatchDeltas Deltas, BatchCounts Counts) CollectUserResults(UserAttempt[] attempts, bool complete)
     {
-        var deltas = new BatchDeltas();
+        var deltas = new BatchDeltas(_catalog);
         var counts = new BatchCounts();
         foreach (var attempt in attempts)
         {
@@ -219,12 +219,15 @@ internal sealed partial class PartitionGrain(
         return (deltas, counts);
     }
 
-    /// <summary>One delta per track and per artist, and one per occurrence kind, all in parallel.</summary>
+    /// <summary>One delta per track and per artist, and one per count kind, all in parallel.</summary>
     private Task ApplyFeatureDeltasAsync(BatchDeltas deltas, long lastOffset) => Task.WhenAll(
+    [
         ApplyTrackDeltasAsync(deltas, lastOffset),
         ApplyArtistDeltasAsync(deltas, lastOffset),
         ApplyOccurrencesAsync(ItemKinds.Track, deltas.TrackOccurrences, lastOffset),
-        ApplyOccurrencesAsync(ItemKinds.Artist, deltas.ArtistOccurrences, lastOffset));
+        ApplyOccurrencesAsync(ItemKinds.Artist, deltas.ArtistOccurrences, lastOffset),
+        .. deltas.PlayCounts.Select(kind => ApplyOccurrencesAsync(kind.Key, kind.Value, lastOffset)),
+    ]);
 
     /// <summary>
     /// Every event of the batch, replays and resends included: the warehouse keeps the first row of
@@ -285,7 +288,7 @@ internal sealed partial class PartitionGrain(
     }
 
     /// <summary>
-    /// Occurrences of one kind go to that kind's counts grain, one call per batch, and only for batches
+    /// Counts of one kind go to that kind's counts grain, one call per batch, and only for batches
     /// that brought some: its watermark for this partition then stays where its last occurrence was.
     /// </summary>
     private async Task ApplyOccurrencesAsync(string kind, List<ItemOccurrence> occurrences, long lastOffset)

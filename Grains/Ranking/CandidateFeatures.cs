@@ -2,18 +2,17 @@ using System.Security.Cryptography;
 using System.Text;
 using Encore.Catalog;
 using Encore.Recommendations;
+using Encore.Similarity;
 using Encore.Users;
 
 namespace Encore.Ranking;
 
 /// <summary>What a candidate's features depend on besides the candidate: the request, the listener and the silo's data.</summary>
-/// <param name="TrackOccurrences">A track's occurrences (the silo's <c>OccurrenceCache</c>).</param>
-/// <param name="ArtistOccurrences">An artist's occurrences (the same cache).</param>
+/// <param name="Counts">An item's count of a kind (<c>ItemKinds</c>: occurrences, plays, skips), from the silo's <c>OccurrenceCache</c>.</param>
 /// <param name="HourOfDay">UTC hour of the request, 0-23.</param>
 public sealed record FeatureContext(
     TrackCatalog Catalog,
-    Func<string, long> TrackOccurrences,
-    Func<string, long> ArtistOccurrences,
+    Func<string, string, long> Counts,
     int HourOfDay,
     ListenerFeatures Listener);
 
@@ -31,9 +30,13 @@ public static class CandidateFeatures
         "artist_neighbour_rank", "track_neighbour_rank", "own_artist_rank", "co_listen_rank", "content_rank", "trending_rank", "popular_rank", "genre_affinity_rank",
         "catalog_popularity", "track_occurrences_log", "hour_of_day", "listener_plays_log",
         "artist_affinity", "artist_occurrences_log", "taste_distance", "artist_in_session", "recent_skip_share", "hours_since_artist", "sources",
+        "track_skip_rate", "artist_skip_rate",
     ];
 
-    public const int Count = 27;
+    public const int Count = 29;
+
+    /// <summary>The smoothing of the skip rates, (skips + a) / (plays + b): an item never played has 1/8.</summary>
+    public const float SkipPrior = 1, PlayPrior = 8;
 
     /// <summary>Hours since the listener last played an artist when the recent history does not hold it (or longer ago).</summary>
     public const float HoursSinceArtistCap = 24 * 30;
@@ -42,7 +45,7 @@ public static class CandidateFeatures
 
     /// <summary>The first 16 hex digits of SHA-256 over the names and the version of their definitions.</summary>
     public static readonly string SchemaHash =
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("v2|" + string.Join('|', Names))))[..16];
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("v3|" + string.Join('|', Names))))[..16];
 
     /// <summary>Each candidate's vector, in the order given.</summary>
     /// <remarks>
@@ -68,11 +71,11 @@ public static class CandidateFeatures
             v[6] = (float)c.Popular;
             v[7] = (float)c.GenreAffinity;
             v[16] = track.Popularity / 100f;
-            v[17] = MathF.Log(1 + context.TrackOccurrences(track.TrackId));
+            v[17] = MathF.Log(1 + context.Counts(ItemKinds.Track, track.TrackId));
             v[18] = context.HourOfDay;
             v[19] = MathF.Log(1 + listener.Plays);
             v[20] = listener.ArtistAffinity.GetValueOrDefault(artist);
-            v[21] = MathF.Log(1 + context.ArtistOccurrences(artist));
+            v[21] = MathF.Log(1 + context.Counts(ItemKinds.Artist, artist));
             v[22] = listener.TasteDistance(context.Catalog.FeatureVector(c.TrackIndex));
             v[23] = listener.SessionArtists.Contains(artist) ? 1 : 0;
             v[24] = listener.RecentSkipShare;
@@ -81,6 +84,9 @@ public static class CandidateFeatures
             {
                 v[26] += v[source] > 0 ? 1 : 0;
             }
+
+            v[27] = SkipRate(context, ItemKinds.TrackSkips, ItemKinds.TrackPlays, track.TrackId);
+            v[28] = SkipRate(context, ItemKinds.ArtistSkips, ItemKinds.ArtistPlays, artist);
 
             vectors[i] = v;
         }
@@ -98,6 +104,9 @@ public static class CandidateFeatures
 
         return vectors;
     }
+
+    private static float SkipRate(FeatureContext context, string skips, string plays, string item) =>
+        (context.Counts(skips, item) + SkipPrior) / (context.Counts(plays, item) + PlayPrior);
 }
 
 /// <summary>

@@ -67,8 +67,7 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
 
     private FeatureContext FeaturesAt(TrackCatalog catalog, DateTimeOffset at, UserTaste? taste) => new(
         catalog,
-        id => occurrences.CountOf(ItemKinds.Track, id),
-        id => occurrences.CountOf(ItemKinds.Artist, id),
+        occurrences.CountOf,
         at.UtcDateTime.Hour,
         ListenerFeatures.From(taste, catalog));
 

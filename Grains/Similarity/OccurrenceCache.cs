@@ -1,9 +1,10 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Encore.Similarity;
 
 /// <summary>
-/// This silo's copy of every item's occurrence count (<see cref="IOccurrenceCountsGrain"/>), per kind,
+/// This silo's copy of every item's count (<see cref="IOccurrenceCountsGrain"/>), per kind (occurrences, plays, skips),
 /// refreshed in the background when it is older than <see cref="RefreshInterval"/>. Normalising a
 /// neighbour list needs the count of every neighbour; a call per neighbour would cost more than the
 /// whole recommendation. Counts a few seconds old change a similarity by a rounding.
@@ -12,8 +13,7 @@ public sealed partial class OccurrenceCache(IGrainFactory grainFactory, TimeProv
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(3);
 
-    private readonly Kind _artists = new(ItemKinds.Artist);
-    private readonly Kind _tracks = new(ItemKinds.Track);
+    private readonly ConcurrentDictionary<string, Kind> _kinds = new(StringComparer.Ordinal);
 
     /// <summary>The occurrences of <paramref name="item"/> as of the last refresh (0 when unknown).</summary>
     public long CountOf(string kind, string item)
@@ -36,7 +36,7 @@ public sealed partial class OccurrenceCache(IGrainFactory grainFactory, TimeProv
         k.RefreshedAt = time.GetTimestamp();
     }
 
-    private Kind KindOf(string kind) => kind == ItemKinds.Artist ? _artists : _tracks;
+    private Kind KindOf(string kind) => _kinds.GetOrAdd(kind, name => new Kind(name));
 
     private void RefreshIfStale(Kind k)
     {

@@ -51,10 +51,10 @@ var history = Enumerable.Range(0, 64).Select(i => new HistoryPlay(catalog.Tracks
 var listener = new UserTaste("bench", 250, [.. Enumerable.Range(0, TrackCatalog.FeatureCount).Select(_ => (float)random.NextDouble())], [], [], [], [],
     [.. history.Select(p => catalog.Tracks[catalog.IndexOf(p.TrackId)].PrimaryArtist).OfType<string>().Distinct().Select((a, i) => new Affinity(a, 1.0 / (1 + i)))], history);
 var occurrences = Enumerable.Range(0, 1_000).Select(_ => (long)random.Next(100)).ToArray();
-long Occurrences(string id) => occurrences[(id.GetHashCode() & 0x7fffffff) % occurrences.Length];
+long Counts(string kind, string id) => occurrences[((kind + id).GetHashCode() & 0x7fffffff) % occurrences.Length];
 
 // Per request, as RecommendationGrain builds it: the listener's features are derived again each time.
-FeatureContext Context() => new(catalog, Occurrences, Occurrences, 12, ListenerFeatures.From(listener, catalog));
+FeatureContext Context() => new(catalog, Counts, 12, ListenerFeatures.From(listener, catalog));
 var lists = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, ranked).Select(_ => new Candidate(random.Next(catalog.Count))
 {
     ArtistNeighbour = random.NextDouble(),

@@ -185,8 +185,9 @@ public sealed class PipelineTests(ClusterFixture fixture)
         var track = Plays.Tracks(1, skip: 600)[0];
         await _client.PublishAndWaitAsync(Plays.At(partition, 0, [.. Enumerable.Range(0, 5).Select(i => Plays.Event(user, track, Now.AddMinutes(-10 + i)))]));
 
-        // The user and the track had five changes each and wrote; the artist and occurrence-count
-        // grains had one (the track entered the listener's history once) and are asked to.
+        // The user and the track had five changes each and wrote; the artist and the count grains had
+        // fewer (the track entered the listener's history once; plays count up to 1 000 before a
+        // write) and are asked to.
         await FlushAsync(partition, [], [], ArtistsOf([track]));
 
         var checkpoint = KafkaCheckpoint.Get(_client, Constants.StreamProvider, partition);
@@ -196,7 +197,7 @@ public sealed class PipelineTests(ClusterFixture fixture)
     private static string[] ArtistsOf(string[] tracks) =>
         [.. tracks.Select(t => Plays.Catalog.Tracks[Plays.Catalog.IndexOf(t)].PrimaryArtist!).Distinct()];
 
-    /// <summary>Asks the given grains and both occurrence-count grains to write what they hold of <paramref name="partition"/>.</summary>
+    /// <summary>Asks the given grains and every count grain (occurrences, plays, skips) to write what they hold of <paramref name="partition"/>.</summary>
     private async Task FlushAsync(int partition, string[] users, string[] tracks, string[] artists)
     {
         IEnumerable<IFeatureGrain> grains =
@@ -206,6 +207,7 @@ public sealed class PipelineTests(ClusterFixture fixture)
             .. artists.Select(a => _client.GetGrain<IArtistGrain>(a)),
             _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Track),
             _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Artist),
+            .. ItemKinds.PlayCounts.Select(k => _client.GetGrain<IOccurrenceCountsGrain>(k)),
         ];
         await Task.WhenAll(grains.Select(g => g.FlushAsync(partition)));
     }

@@ -1,5 +1,6 @@
 using Encore.Ranking;
 using Encore.Recommendations;
+using Encore.Similarity;
 using Encore.Users;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -31,8 +32,16 @@ public sealed class RankerTests
         ];
         var taste = catalog.FeatureVector(7).ToArray().Select(x => x + 2f).ToArray();
         var listener = new UserTaste("u", 99, taste, [], [], [], [], [new("someone else", 4.0), new(track.PrimaryArtist!, 2.0)], history);
-        var context = new FeatureContext(
-            catalog, id => id == track.TrackId ? 6 : 0, id => id == track.PrimaryArtist ? 3 : 0, 13, ListenerFeatures.From(listener, catalog));
+        // Track 7: 6 occurrences, 12 plays of which 3 skips; its artist: 3 occurrences, 24 plays, no skip.
+        var counts = new Dictionary<(string, string), long>
+        {
+            [(ItemKinds.Track, track.TrackId)] = 6,
+            [(ItemKinds.TrackPlays, track.TrackId)] = 12,
+            [(ItemKinds.TrackSkips, track.TrackId)] = 3,
+            [(ItemKinds.Artist, track.PrimaryArtist!)] = 3,
+            [(ItemKinds.ArtistPlays, track.PrimaryArtist!)] = 24,
+        };
+        var context = new FeatureContext(catalog, (kind, id) => counts.GetValueOrDefault((kind, id)), 13, ListenerFeatures.From(listener, catalog));
 
         var vectors = CandidateFeatures.Build([strong, weaker], context);
 
@@ -46,23 +55,23 @@ public sealed class RankerTests
             ],
             vectors[0][..22]);
         Assert.Equal(2f, vectors[0][22], 5);
-        Assert.Equal([1f, 0.2f, 20 / 60f, 6f], vectors[0][23..]);
+        Assert.Equal([1f, 0.2f, 20 / 60f, 6f, (3 + 1) / (12 + 8f), 1 / (24 + 8f)], vectors[0][23..]);
         Assert.Equal([1f, 0f, 0f, 0f, 0.5f, 0f, 1f, 0f], vectors[1][8..16]);
         Assert.Equal([0f, 0f], vectors[1][20..22]);
-        Assert.Equal([0f, 0.2f, 5f, 3f], vectors[1][23..]);
+        Assert.Equal([0f, 0.2f, 5f, 3f, 1 / 8f, 1 / 8f], vectors[1][23..]);
         Assert.Equal(vectors, CandidateFeatures.Build([strong, weaker], context));
         Assert.Equal(16, CandidateFeatures.SchemaHash.Length);
     }
 
     [Fact]
-    public void AListenerNeverSeenHasNoAffinityNoTasteAndEveryArtistLongAgo()
+    public void AListenerNeverSeenHasNoAffinityNoTasteAndEveryArtistLongAgoAndATrackNeverPlayedHasThePriorSkipRate()
     {
         var catalog = TestCatalogs.Synthetic;
-        var context = new FeatureContext(catalog, _ => 0, _ => 0, 0, ListenerFeatures.From(null, catalog));
+        var context = new FeatureContext(catalog, (_, _) => 0, 0, ListenerFeatures.From(null, catalog));
 
         var vector = CandidateFeatures.Build([new Candidate(3) { Popular = 1 }], context)[0];
 
-        Assert.Equal([0f, 0f, -1f, 0f, 0f, CandidateFeatures.HoursSinceArtistCap, 1f], vector[20..]);
+        Assert.Equal([0f, 0f, -1f, 0f, 0f, CandidateFeatures.HoursSinceArtistCap, 1f, 1 / 8f, 1 / 8f], vector[20..]);
     }
 
     [Theory]

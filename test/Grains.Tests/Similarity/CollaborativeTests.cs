@@ -67,6 +67,33 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task PlaysAndSkipsOfTracksAndArtistsCountOnceUnderReplaysAndResends()
+    {
+        var partition = Plays.NewPartition();
+        var (a, b) = TwoTracksOfOneArtist(17_800);
+        var user = $"s-{partition}";
+        var events = new[]
+        {
+            Plays.Event(user, a.TrackId, Now.AddMinutes(-20), eventId: $"s-{partition}-0"),
+            Plays.Event(user, b.TrackId, Now.AddMinutes(-16), msPlayed: 10_000, eventId: $"s-{partition}-1"),
+            Plays.Event(user, a.TrackId, Now.AddMinutes(-12), eventId: $"s-{partition}-2"),
+        };
+
+        // Delivered, redelivered at the same offsets, then resent at new ones.
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0, events));
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0, events));
+        await _client.PublishAndWaitAsync(Plays.At(partition, 3, events));
+
+        async Task<long> Count(string kind, string item) => await _client.GetGrain<IOccurrenceCountsGrain>(kind).GetCountAsync(item);
+        var artist = a.Artists[0];
+        Assert.Equal(
+            (2L, 0L, 1L, 1L, 3L, 1L),
+            (await Count(ItemKinds.TrackPlays, a.TrackId), await Count(ItemKinds.TrackSkips, a.TrackId),
+             await Count(ItemKinds.TrackPlays, b.TrackId), await Count(ItemKinds.TrackSkips, b.TrackId),
+             await Count(ItemKinds.ArtistPlays, artist), await Count(ItemKinds.ArtistSkips, artist)));
+    }
+
+    [Fact]
     public async Task ListenersOfAnArtistGetItsNeighboursTracksWithThatReason()
     {
         // Three listeners play artist X's track x, then artist Y's track y, hours later. A fourth plays
