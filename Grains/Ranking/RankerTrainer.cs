@@ -102,7 +102,7 @@ public static partial class RankerTrainer
     }
 
     /// <summary>
-    /// <paramref name="group"/> with every labelled row (played or skipped after the cut-off) and at most
+    /// <paramref name="group"/> with every labelled row (graded above 0: played, skipped or by a discovered artist) and at most
     /// <paramref name="unlabelled"/> of its unlabelled rows, in their original order. The sample is
     /// seeded by the listener's id, so the same group always thins to the same rows.
     /// </summary>
