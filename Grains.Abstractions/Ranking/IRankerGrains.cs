@@ -44,7 +44,11 @@ public interface IModelRegistryGrain : IGrainWithIntegerKey
 /// </summary>
 public interface ITrainingLogGrain : IGrainWithStringKey
 {
-    /// <summary>Up to <paramref name="take"/> snapshots from position <paramref name="skip"/>, oldest first.</summary>
+    /// <summary>
+    /// Up to <paramref name="take"/> snapshots from position <paramref name="skip"/>, oldest first. Pages
+    /// read while the log is full and still filling shift by what was dropped meanwhile, so a few
+    /// snapshots can be skipped or read twice: harmless for a training, which takes a sample.
+    /// </summary>
     Task<TrainingSnapshot[]> GetAsync(int skip, int take);
 }
 
