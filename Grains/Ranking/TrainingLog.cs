@@ -17,18 +17,25 @@ public sealed class TrainingLog(IOptions<RankerOptions> options, TimeProvider ti
     /// <summary>A listener needs this many plays before a snapshot is worth taking.</summary>
     public const int MinHistory = 10;
 
+    /// <summary>Snapshots being built at once on a silo, at most, when snapshots are limited.</summary>
+    public const int MaxInFlight = 2;
+
     private readonly Lock _lock = new();
     private readonly Queue<TrainingSnapshot> _snapshots = new();
     private double _tokens = double.NaN;
     private long _refilledAt;
+    private int _inFlight;
 
     /// <summary>
-    /// Whether the play with eventId hash <paramref name="eventHash"/> gets a snapshot: one in
-    /// <see cref="RankerOptions.SnapshotEvery"/> of the plays of listeners with a history, chosen by the
-    /// eventId, and no more than <see cref="RankerOptions.SnapshotsPerSecond"/> on this silo (a burst of
-    /// one second's worth), because each one builds a full candidate list while its partition waits.
+    /// Whether the play with eventId hash <paramref name="eventHash"/> gets a snapshot, which then must
+    /// be ended with <see cref="Finish"/>: one in <see cref="RankerOptions.SnapshotEvery"/> of the plays
+    /// of listeners with a history, chosen by the eventId; and, unless
+    /// <see cref="RankerOptions.SnapshotsPerSecond"/> is 0, no more than that many a second on this silo
+    /// (a burst of one second's worth) and no more than <see cref="MaxInFlight"/> at once. A snapshot
+    /// builds a full candidate list while its partition waits; when the silo is too busy to build them
+    /// quickly, the cap keeps the waiting to a few partitions instead of all.
     /// </summary>
-    public bool Samples(ulong eventHash, long playsBefore)
+    public bool TryStart(ulong eventHash, long playsBefore)
     {
         var o = options.Value;
         // The high bits: the low ones already pick the eventId ring's slots elsewhere.
@@ -37,24 +44,33 @@ public sealed class TrainingLog(IOptions<RankerOptions> options, TimeProvider ti
             return false;
         }
 
-        if (o.SnapshotsPerSecond <= 0)
-        {
-            return true;
-        }
-
         lock (_lock)
         {
-            var now = time.GetTimestamp();
-            var burst = Math.Max(1, o.SnapshotsPerSecond);
-            _tokens = double.IsNaN(_tokens) ? burst : Math.Min(burst, _tokens + time.GetElapsedTime(_refilledAt, now).TotalSeconds * o.SnapshotsPerSecond);
-            _refilledAt = now;
-            if (_tokens < 1)
+            if (o.SnapshotsPerSecond > 0)
             {
-                return false;
+                var now = time.GetTimestamp();
+                var burst = Math.Max(1, o.SnapshotsPerSecond);
+                _tokens = double.IsNaN(_tokens) ? burst : Math.Min(burst, _tokens + time.GetElapsedTime(_refilledAt, now).TotalSeconds * o.SnapshotsPerSecond);
+                _refilledAt = now;
+                if (_tokens < 1 || _inFlight >= MaxInFlight)
+                {
+                    return false;
+                }
+
+                _tokens--;
             }
 
-            _tokens--;
+            _inFlight++;
             return true;
+        }
+    }
+
+    /// <summary>Ends a snapshot <see cref="TryStart"/> allowed, taken or not.</summary>
+    public void Finish()
+    {
+        lock (_lock)
+        {
+            _inFlight--;
         }
     }
 

@@ -27,7 +27,7 @@ internal sealed partial class UserGrain(
     private static readonly TimeSpan TasteHalfLife = TimeSpan.FromDays(7);
 
     /// <summary>A snapshot that takes longer is given up: the listener's events do not wait for training data.</summary>
-    private static readonly TimeSpan SnapshotTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SnapshotTimeout = TimeSpan.FromSeconds(2);
 
     private FeatureStatePersister<UserState> _persister = null!;
     private TrackCatalog _catalog = null!;
@@ -79,9 +79,16 @@ internal sealed partial class UserGrain(
             }
 
             Remember(new SeenEvent(hash, item.Partition, item.Offset));
-            if (trainingLog.Samples(hash, S.Plays))
+            if (trainingLog.TryStart(hash, S.Plays))
             {
-                await SnapshotAsync(e.Ts);
+                try
+                {
+                    await SnapshotAsync(e.Ts);
+                }
+                finally
+                {
+                    trainingLog.Finish();
+                }
             }
 
             var prior = PriorAt(S.History.Count, e.Ts, e.TrackId);
@@ -168,6 +175,11 @@ internal sealed partial class UserGrain(
                 .GetCandidatesAsync(new CandidateRequest(taste, at))
                 .WaitAsync(SnapshotTimeout);
             trainingLog.Add(new TrainingSnapshot(taste.UserId, at, taste.Plays, taste.HeardTrackIds!, candidates));
+        }
+        catch (TimeoutException)
+        {
+            // A busy silo: expected under load, and a sample can spare it.
+            LogSnapshotTimedOut(logger, taste.UserId, SnapshotTimeout.TotalSeconds);
         }
         catch (Exception e)
         {
@@ -322,4 +334,7 @@ internal sealed partial class UserGrain(
 
     [LoggerMessage(EventId = 1509, Level = LogLevel.Warning, Message = "Training snapshot of {UserId} skipped")]
     private static partial void LogSnapshotFailed(ILogger logger, Exception exception, string userId);
+
+    [LoggerMessage(EventId = 1510, Level = LogLevel.Debug, Message = "Training snapshot of {UserId} skipped: no candidates within {Seconds} s")]
+    private static partial void LogSnapshotTimedOut(ILogger logger, string userId, double seconds);
 }

@@ -121,9 +121,9 @@ public sealed class TrainingDataTests(ClusterFixture fixture)
     public void TheLogSamplesOnlyListenersWithAHistoryAndKeepsTheNewestSnapshots()
     {
         var log = new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 1, SnapshotsPerSecond = 0, SnapshotCapacity = 3 }), TimeProvider.System);
-        Assert.False(log.Samples(KeyHash.Of("e"), TrainingLog.MinHistory - 1));
-        Assert.True(log.Samples(KeyHash.Of("e"), TrainingLog.MinHistory));
-        Assert.False(new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 0 }), TimeProvider.System).Samples(KeyHash.Of("e"), 100));
+        Assert.False(log.TryStart(KeyHash.Of("e"), TrainingLog.MinHistory - 1));
+        Assert.True(log.TryStart(KeyHash.Of("e"), TrainingLog.MinHistory));
+        Assert.False(new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 0 }), TimeProvider.System).TryStart(KeyHash.Of("e"), 100));
 
         foreach (var i in Enumerable.Range(0, 5))
         {
@@ -139,7 +139,7 @@ public sealed class TrainingDataTests(ClusterFixture fixture)
     {
         var clock = new FakeTimeProvider();
         var log = new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 1, SnapshotsPerSecond = 4 }), clock);
-        int Taken(int plays) => Enumerable.Range(0, plays).Count(i => log.Samples(KeyHash.Of($"e{i}"), 100));
+        int Taken(int plays) => Enumerable.Range(0, plays).Count(i => Sampled(log, $"e{i}"));
 
         Assert.Equal(4, Taken(10));
         clock.Advance(TimeSpan.FromMilliseconds(500));
@@ -148,13 +148,37 @@ public sealed class TrainingDataTests(ClusterFixture fixture)
         Assert.Equal(4, Taken(10));
     }
 
+    [Fact]
+    public void NoMoreSnapshotsAtOnceThanTheCapWhenLimitedAndAnyNumberWhenNot()
+    {
+        var limited = new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 1, SnapshotsPerSecond = 100 }), new FakeTimeProvider());
+        Assert.Equal(TrainingLog.MaxInFlight, Enumerable.Range(0, 10).Count(i => limited.TryStart(KeyHash.Of($"e{i}"), 100)));
+        limited.Finish();
+        Assert.True(limited.TryStart(KeyHash.Of("next"), 100));
+
+        var unlimited = new TrainingLog(Options.Create(new RankerOptions { SnapshotEvery = 1, SnapshotsPerSecond = 0 }), new FakeTimeProvider());
+        Assert.Equal(10, Enumerable.Range(0, 10).Count(i => unlimited.TryStart(KeyHash.Of($"e{i}"), 100)));
+    }
+
+    /// <summary>Whether <paramref name="log"/> samples the eventId, the snapshot then finished at once.</summary>
+    private static bool Sampled(TrainingLog log, string eventId)
+    {
+        var started = log.TryStart(KeyHash.Of(eventId), TrainingLog.MinHistory);
+        if (started)
+        {
+            log.Finish();
+        }
+
+        return started;
+    }
+
     /// <summary>An eventId that the cluster's sampling picks (or does not) for a listener with a history.</summary>
     private static string EventId(string user, int play, bool sampled)
     {
         for (var n = 0; ; n++)
         {
             var id = $"{user}-{play}-{n}";
-            if (ClusterSampling.Samples(KeyHash.Of(id), TrainingLog.MinHistory) == sampled)
+            if (Sampled(ClusterSampling, id) == sampled)
             {
                 return id;
             }
