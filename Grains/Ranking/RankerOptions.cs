@@ -28,7 +28,7 @@ public sealed class RankerOptions
     /// <summary>One in this many plays (chosen by eventId) of a listener with a history gets a training snapshot; 0 takes none.</summary>
     public int SnapshotEvery { get; set; } = 32;
 
-    /// <summary>At most this many training snapshots a second on each silo; 0: no limit.</summary>
+    /// <summary>At most this many training snapshots a second on each silo, and <c>TrainingLog.MaxInFlight</c> at once; 0: neither limit.</summary>
     public double SnapshotsPerSecond { get; set; } = 20;
 
     /// <summary>Training snapshots each silo keeps in memory (the newest).</summary>
