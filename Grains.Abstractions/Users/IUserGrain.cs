@@ -129,6 +129,7 @@ public sealed record SessionInfo(
 /// <param name="HeardTrackIds">Every distinct track of the recent history (what not to recommend again).</param>
 /// <param name="Artists">Artist affinities, strongest first (every one the user grain keeps).</param>
 /// <param name="History">The recent plays, newest first (what the ranker's session, recency and skip features read).</param>
+/// <param name="SessionPlays">How many of the plays, newest first, are the current session's.</param>
 [GenerateSerializer, Immutable]
 public sealed record UserTaste(
     [property: Id(0)] string UserId,
@@ -139,7 +140,8 @@ public sealed record UserTaste(
     [property: Id(5)] Affinity[] TopArtists,
     [property: Id(6)] string[]? HeardTrackIds = null,
     [property: Id(7)] Affinity[]? Artists = null,
-    [property: Id(8)] HistoryPlay[]? History = null);
+    [property: Id(8)] HistoryPlay[]? History = null,
+    [property: Id(9)] int SessionPlays = 0);
 
 /// <summary>One play of a listener's recent history.</summary>
 [GenerateSerializer, Immutable]

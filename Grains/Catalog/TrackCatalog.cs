@@ -102,6 +102,9 @@ public sealed class TrackCatalog
 
     public bool Contains(string trackId) => _indexById.ContainsKey(trackId);
 
+    /// <summary>The first credited artist of a track, or <c>null</c> for an unknown id or a track with no artist.</summary>
+    public string? PrimaryArtistOf(string trackId) => TryGet(trackId, out var track) ? track.PrimaryArtist : null;
+
     /// <summary>The index of a track in <see cref="Tracks"/>, or -1 for an unknown id.</summary>
     public int IndexOf(string trackId) => _indexById.TryGetValue(trackId, out var index) ? index : -1;
 

@@ -79,7 +79,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
 
     private void CountPlay(CountedPlay play)
     {
-        var artist = catalog.TryGet(play.TrackId, out var track) ? track.PrimaryArtist : null;
+        var artist = catalog.PrimaryArtistOf(play.TrackId);
         PlayCounts[ItemKinds.TrackPlays].Add(new ItemOccurrence(play.Offset, play.TrackId));
         if (play.Skip)
         {

@@ -143,7 +143,7 @@ public sealed class ListenerFeatures
     /// <summary>Affinity to each artist relative to the strongest, at most 1 (negative when skips outweigh plays).</summary>
     public IReadOnlyDictionary<string, float> ArtistAffinity { get; }
 
-    /// <summary>Primary artists of the plays of the latest session (plays no further apart than the session gap).</summary>
+    /// <summary>Primary artists of the plays of the listener's current session (as the user grain counts it).</summary>
     public IReadOnlySet<string> SessionArtists { get; }
 
     /// <summary>Share of skips among the last <see cref="RecentPlays"/> plays.</summary>
@@ -165,12 +165,9 @@ public sealed class ListenerFeatures
         var history = taste.History ?? [];
         var lastPlayed = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var session = new HashSet<string>(StringComparer.Ordinal);
-        var inSession = true;
         for (var i = 0; i < history.Length; i++)
         {
-            var artist = catalog.TryGet(history[i].TrackId, out var track) ? track.PrimaryArtist : null;
-            inSession &= i == 0 || (history[i - 1].Ts - history[i].Ts).Duration() <= UserGrain.SessionGap;
-            if (artist is null)
+            if (catalog.PrimaryArtistOf(history[i].TrackId) is not { } artist)
             {
                 continue;
             }
@@ -180,7 +177,8 @@ public sealed class ListenerFeatures
                 lastPlayed[artist] = history[i].Ts;
             }
 
-            if (inSession)
+            // The user grain keeps the session (plays no further apart than its session gap).
+            if (i < taste.SessionPlays)
             {
                 session.Add(artist);
             }

@@ -42,9 +42,9 @@ public static class TrainingData
         // tracks heard before. Their other tracks get a grade of their own, below the tracks played,
         // so the model also learns which new artists a listener turns to.
         var heard = snapshot.Heard.ToHashSet(StringComparer.Ordinal);
-        var heardArtists = heard.Select(t => ArtistOf(t, catalog)).ToHashSet(StringComparer.Ordinal);
-        var discovered = grades.Where(g => g.Value >= Played).Select(g => ArtistOf(g.Key, catalog))
-            .Where(a => a.Length > 0 && !heardArtists.Contains(a)).ToHashSet(StringComparer.Ordinal);
+        var heardArtists = heard.Select(catalog.PrimaryArtistOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var discovered = grades.Where(g => g.Value >= Played).Select(g => catalog.PrimaryArtistOf(g.Key)).OfType<string>()
+            .Where(a => !heardArtists.Contains(a)).ToHashSet(StringComparer.Ordinal);
 
         var candidates = snapshot.Candidates;
         return new TrainingGroup(
@@ -52,7 +52,7 @@ public static class TrainingData
             candidates.TrackIds,
             candidates.Features,
             candidates.HeuristicScores,
-            [.. candidates.TrackIds.Select(t => grades.TryGetValue(t, out var grade) ? grade : discovered.Contains(ArtistOf(t, catalog)) ? ArtistDiscovered : 0)],
+            [.. candidates.TrackIds.Select(t => grades.TryGetValue(t, out var grade) ? grade : catalog.PrimaryArtistOf(t) is { } artist && discovered.Contains(artist) ? ArtistDiscovered : 0)],
             grades.Where(g => g.Value >= Played && !heard.Contains(g.Key)).Select(g => g.Key).ToHashSet(StringComparer.Ordinal),
             snapshot.At,
             after.Select(p => p.Ts).DefaultIfEmpty(snapshot.At).Max());
@@ -80,7 +80,4 @@ public static class TrainingData
 
         return play.Skipped ? Skipped : Played;
     }
-
-    private static string ArtistOf(string trackId, TrackCatalog catalog) =>
-        catalog.TryGet(trackId, out var track) ? track.PrimaryArtist ?? "" : "";
 }

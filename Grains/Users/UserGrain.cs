@@ -157,7 +157,7 @@ internal sealed partial class UserGrain(
 
         var artists = Top(S.Artists, ArtistCapacity);
         return new UserTaste(
-            this.GetPrimaryKeyString(), S.Plays, S.Taste.Mean(), [.. heard.Take(20)], Top(S.Genres, 5), [.. artists.Take(10)], [.. heard], artists, history);
+            this.GetPrimaryKeyString(), S.Plays, S.Taste.Mean(), [.. heard.Take(20)], Top(S.Genres, 5), [.. artists.Take(10)], [.. heard], artists, history, S.SessionPlays);
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ public sealed class RankerTests
             new(other.TrackId, latest.AddHours(-5), false),
         ];
         var taste = catalog.FeatureVector(7).ToArray().Select(x => x + 2f).ToArray();
-        var listener = new UserTaste("u", 99, taste, [], [], [], [], [new("someone else", 4.0), new(track.PrimaryArtist!, 2.0)], history);
+        var listener = new UserTaste("u", 99, taste, [], [], [], [], [new("someone else", 4.0), new(track.PrimaryArtist!, 2.0)], history, SessionPlays: 3);
         // Track 7: 6 occurrences, 12 plays of which 3 skips; its artist: 3 occurrences, 24 plays, no skip.
         var counts = new Dictionary<(string, string), long>
         {
