@@ -1,4 +1,5 @@
 using Encore.Pipeline;
+using Orleans.Concurrency;
 
 namespace Encore.Similarity;
 
@@ -14,7 +15,10 @@ public interface IArtistGrain : IFeatureGrain
     /// <summary>Applies one partition batch's occurrences and co-occurrences of this artist, in offset order per partition.</summary>
     Task<CoOccurrenceApplyResult> ApplyAsync(CoOccurrenceDelta delta);
 
+    // Reads interleave with applies, so that a request never queues behind a partition's batches: they change
+    // nothing, and an apply changes the state only between its awaits, never across one.
     /// <summary>The artist's nearest neighbours by shrunk cosine similarity, strongest first.</summary>
+    [AlwaysInterleave]
     Task<ItemNeighbours> GetNeighboursAsync(int count);
 }
 

@@ -1,4 +1,5 @@
 using Encore.Pipeline;
+using Orleans.Concurrency;
 
 namespace Encore.Tracks;
 
@@ -17,16 +18,21 @@ public interface ITrackGrain : IFeatureGrain
     /// </summary>
     Task<TrackApplyResult> ApplyAsync(TrackDelta delta);
 
+    // Reads interleave with applies, so that a request never queues behind a partition's batches: they change
+    // nothing, and an apply changes the state only between its awaits, never across one.
     /// <summary>Catalog fields and live statistics, or <c>null</c> for an id not in the catalog.</summary>
+    [AlwaysInterleave]
     Task<TrackView?> GetAsync();
 
     /// <summary>The most co-listened tracks, strongest first (time-decayed session co-occurrence).</summary>
+    [AlwaysInterleave]
     Task<CoListen[]> GetCoListenedAsync(int count);
 
     /// <summary>
     /// The nearest tracks by shrunk cosine similarity over listeners' recent histories (hours and days,
     /// not only a session), strongest first.
     /// </summary>
+    [AlwaysInterleave]
     Task<Similarity.ItemNeighbours> GetNeighboursAsync(int count);
 }
 

@@ -1,4 +1,5 @@
 using Encore.Tracks;
+using Orleans.Concurrency;
 
 namespace Encore.Trending;
 
@@ -11,7 +12,10 @@ public interface ITrendingGrain : IGrainWithStringKey
 {
     Task UpdateAsync(TrendingEntry[] entries);
 
+    // Reads interleave with applies, so that a request never queues behind a partition's batches: they change
+    // nothing, and an apply changes the state only between its awaits, never across one.
     /// <summary>Top tracks, most played first; entries older than the window are left out.</summary>
+    [AlwaysInterleave]
     Task<TrendingItem[]> GetTopAsync(int count);
 }
 

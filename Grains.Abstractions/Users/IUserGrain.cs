@@ -1,5 +1,6 @@
 using Encore.Events;
 using Encore.Pipeline;
+using Orleans.Concurrency;
 
 namespace Encore.Users;
 
@@ -19,10 +20,14 @@ public interface IUserGrain : IFeatureGrain
     /// </summary>
     Task<UserApplyResult> ApplyAsync(UserBatch batch);
 
+    // Reads interleave with applies, so that a request never queues behind a partition's batches: they change
+    // nothing, and an apply changes the state only between its awaits, never across one.
     /// <summary>The profile, or <c>null</c> for a user never seen.</summary>
+    [AlwaysInterleave]
     Task<UserProfile?> GetProfileAsync();
 
     /// <summary>What the recommender needs; <c>null</c> for a user never seen.</summary>
+    [AlwaysInterleave]
     Task<UserTaste?> GetTasteAsync();
 }
 

@@ -28,6 +28,7 @@ public static class FeatureSiloBuilderExtensions
         var services = silo.Services;
         services.TryAddSingleton<CatalogHolder>();
         services.TryAddSingleton<RecommenderData>();
+        services.TryAddSingleton<SharedLists>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<OccurrenceCache>(sp, TimeProvider.System));
         services.TryAddSingleton<PipelineStats>();
         services.TryAddSingleton<IPipelineStats>(sp => sp.GetRequiredService<PipelineStats>());

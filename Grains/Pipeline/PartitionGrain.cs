@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Encore.Catalog;
 using Encore.Events;
 using Encore.Similarity;
@@ -37,6 +38,12 @@ internal sealed partial class PartitionGrain(
     ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<PartitionEvent>
 {
+    /// <summary>A batch slower than this is logged with where its time went: every later play of the partition waited for it.</summary>
+    private static readonly TimeSpan SlowBatch = TimeSpan.FromSeconds(2);
+
+    /// <summary>At most one slow-batch line per partition in this time: an overloaded silo has one every batch.</summary>
+    private static readonly TimeSpan SlowBatchLogInterval = TimeSpan.FromSeconds(30);
+
     private readonly Dictionary<GrainId, Undurable> _undurable = [];
     private readonly Dictionary<string, TrendingEntry> _trending = new(StringComparer.Ordinal);
     private readonly ReplayFence _fence = new();
@@ -49,6 +56,8 @@ internal sealed partial class PartitionGrain(
     private long _duplicates;
     private long _replays;
     private bool _replayRequested;
+    private int _slowBatches;
+    private long? _slowLoggedAt;
 
     // Offsets of batches whose track deltas were not sent (a user call failed): replayed before declared.
     private (long From, long To)? _gap;
@@ -114,15 +123,30 @@ internal sealed partial class PartitionGrain(
         }
 
         using var span = telemetry.StartBatch(_partition, items.Count);
+        var started = Stopwatch.GetTimestamp();
         var attempts = await ApplyUsersAsync(batch);
+        var usersApplied = Stopwatch.GetTimestamp();
         var complete = attempts.All(u => u.Done);
         TrackGap(batch, complete);
         var (deltas, counts) = CollectUserResults(attempts, complete);
         await ApplyFeatureDeltasAsync(deltas, batch.LastOffset);
+        var deltasApplied = Stopwatch.GetTimestamp();
         await WriteWarehouseAsync(batch);
         RecordProcessed(batch.LastOffset, counts);
         await RequestReplayIfNeededAsync();
         await DeclareAsync();
+        var took = Stopwatch.GetElapsedTime(started);
+        if (took > SlowBatch)
+        {
+            _slowBatches++;
+            if (_slowLoggedAt is not { } loggedAt || Stopwatch.GetElapsedTime(loggedAt) > SlowBatchLogInterval)
+            {
+                LogSlowBatch(logger, _partition, items.Count, batch.ByUser.Count, deltas.Tracks.Count, deltas.Artists.Count, took.TotalMilliseconds,
+                    Stopwatch.GetElapsedTime(started, usersApplied).TotalMilliseconds, Stopwatch.GetElapsedTime(usersApplied, deltasApplied).TotalMilliseconds, _slowBatches);
+                _slowBatches = 0;
+                _slowLoggedAt = Stopwatch.GetTimestamp();
+            }
+        }
     }
 
     /// <summary>
@@ -589,6 +613,9 @@ internal sealed partial class PartitionGrain(
         public BatchCounts Add(UserApplyResult result) =>
             new(Applied + result.Applied, Duplicates + result.Duplicates, Replays + result.Replays);
     }
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Batch of partition {Partition} ({Events} events, {Users} listeners, {Tracks} tracks, {Artists} artists) took {TookMs:F0} ms: listeners {UsersMs:F0} ms, tracks, artists and counts {DeltasMs:F0} ms; the partition's next plays waited for it ({SlowBatches} batches slower than 2 s since the last such line)")]
+    private static partial void LogSlowBatch(ILogger logger, int partition, int events, int users, int tracks, int artists, double tookMs, double usersMs, double deltasMs, int slowBatches);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Event of partition {EventPartition} at offset {Offset} arrived on the stream of partition {Partition}; ignored")]
     private static partial void LogForeignPartition(ILogger logger, int eventPartition, long offset, int partition);

@@ -30,16 +30,37 @@ public static class HeuristicRanker
     /// <param name="scoreOf">A trained model's score (0..1) instead of the weighted sum.</param>
     public static List<(Candidate Candidate, double Score)> Rank(IEnumerable<Candidate> candidates, TrackCatalog catalog, int count, Func<Candidate, double>? scoreOf = null)
     {
-        var pool = candidates.Select(c => (Candidate: c, Base: scoreOf?.Invoke(c) ?? c.Score(), Track: catalog.Tracks[c.TrackIndex])).ToList();
+        // Strongest first: the discount never lifts a positive score above its base, so each pick's
+        // search ends at the first base below the best score found (instead of every candidate, every pick).
+        var pool = candidates
+            .Select(c => (Candidate: c, Base: scoreOf?.Invoke(c) ?? c.Score(), Track: catalog.Tracks[c.TrackIndex]))
+            .OrderByDescending(e => e.Base)
+            .ToArray();
+        var taken = new bool[pool.Length];
         var picked = new List<(Candidate, double)>(count);
         var artistCounts = new Dictionary<string, int>(StringComparer.Ordinal);
-        while (picked.Count < count && pool.Count > 0)
+        while (picked.Count < count)
         {
             var best = -1;
             var bestScore = double.MinValue;
-            for (var i = 0; i < pool.Count; i++)
+            for (var i = 0; i < pool.Length; i++)
             {
-                var repeats = pool[i].Track.Artists.Sum(a => artistCounts.GetValueOrDefault(a));
+                if (pool[i].Base < bestScore && bestScore > 0)
+                {
+                    break;
+                }
+
+                if (taken[i])
+                {
+                    continue;
+                }
+
+                var repeats = 0;
+                foreach (var artist in pool[i].Track.Artists)
+                {
+                    repeats += artistCounts.GetValueOrDefault(artist);
+                }
+
                 var score = pool[i].Base * Math.Pow(ArtistRepeatDiscount, repeats);
                 if (score > bestScore || (score == bestScore && string.CompareOrdinal(pool[i].Track.TrackId, pool[best].Track.TrackId) < 0))
                 {
@@ -48,14 +69,18 @@ public static class HeuristicRanker
                 }
             }
 
-            var chosen = pool[best];
-            pool.RemoveAt(best);
-            foreach (var artist in chosen.Track.Artists)
+            if (best < 0)
+            {
+                break;
+            }
+
+            taken[best] = true;
+            foreach (var artist in pool[best].Track.Artists)
             {
                 artistCounts[artist] = artistCounts.GetValueOrDefault(artist) + 1;
             }
 
-            picked.Add((chosen.Candidate, bestScore));
+            picked.Add((pool[best].Candidate, bestScore));
         }
 
         return picked;

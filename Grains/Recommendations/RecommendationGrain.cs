@@ -17,7 +17,7 @@ namespace Encore.Recommendations;
 /// <see cref="WarmPlays"/> plays get the last two only.
 /// </remarks>
 [StatelessWorker]
-internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache occurrences, ActiveRanker ranker, TimeProvider time) : Grain, IRecommendationGrain
+internal sealed class RecommendationGrain(RecommenderData data, SharedLists shared, OccurrenceCache occurrences, ActiveRanker ranker, TimeProvider time) : Grain, IRecommendationGrain
 {
     public const int WarmPlays = 3;
     private const int ContentCandidates = 100;
@@ -166,9 +166,9 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
 
         var strongest = artists[0].Score;
         var sources = artists.Take(ArtistSources).ToArray();
-        var neighbours = await Task.WhenAll(sources.Select(a => GrainFactory.GetGrain<IArtistGrain>(a.Name).GetNeighboursAsync(NeighboursPerArtist)));
+        var neighbours = await Task.WhenAll(sources.Select(a => shared.ArtistNeighboursAsync(a.Name, NeighboursPerArtist)));
         var own = artists.ToDictionary(a => a.Name, a => a.Score / strongest, StringComparer.Ordinal);
-        var scores = new Dictionary<string, (double Score, string Because, double Best)>(StringComparer.Ordinal);
+        var scores = new Dictionary<string, (double Score, string Because, double Best)>(neighbours.Sum(n => n.Neighbours.Length), StringComparer.Ordinal);
         for (var s = 0; s < sources.Length; s++)
         {
             // Damped: a listener's fifth artist still says much about them, not a fifth of the first.
@@ -184,8 +184,9 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
         }
 
         var best = scores.Values.Select(v => v.Score).DefaultIfEmpty(0).Max();
-        foreach (var (artist, score) in scores.OrderByDescending(e => e.Value.Score).ThenBy(e => e.Key, StringComparer.Ordinal).Take(NeighbourArtistsUsed))
+        foreach (var artist in Strongest(scores, NeighbourArtistsUsed))
         {
+            var score = scores[artist];
             foreach (var candidate in TopTracksOf(built, artist, candidateFor))
             {
                 candidate.ArtistNeighbour = Math.Max(candidate.ArtistNeighbour, score.Score / best);
@@ -204,14 +205,42 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
     }
 
     /// <summary>
+    /// The <paramref name="count"/> best-scored artists, best first, equal scores by name: a heap of
+    /// <paramref name="count"/> over the thousands of scored artists rather than a sort of all of them.
+    /// </summary>
+    private static string[] Strongest(Dictionary<string, (double Score, string Because, double Best)> scores, int count)
+    {
+        var weakestFirst = Comparer<(double Score, string Artist)>.Create((a, b) =>
+            a.Score != b.Score ? a.Score.CompareTo(b.Score) : string.CompareOrdinal(b.Artist, a.Artist));
+        var heap = new PriorityQueue<string, (double Score, string Artist)>(count + 1, weakestFirst);
+        foreach (var (artist, value) in scores)
+        {
+            heap.Enqueue(artist, (value.Score, artist));
+            if (heap.Count > count)
+            {
+                heap.Dequeue();
+            }
+        }
+
+        var strongest = new string[heap.Count];
+        for (var i = strongest.Length - 1; i >= 0; i--)
+        {
+            strongest[i] = heap.Dequeue();
+        }
+
+        return strongest;
+    }
+
+    /// <summary>
     /// An artist's own tracks (credited first) the listener has not heard, most listened first
     /// (occurrences, then catalog popularity). A track the artist only guests on is another artist's:
-    /// proposing it for this artist's score put unrelated artists in the lists.
+    /// proposing it for this artist's score put unrelated artists in the lists. The artist's own tracks
+    /// come first in <see cref="RecommenderData.Built.TracksOf"/>, so the walk stops at the first that is not.
     /// </summary>
     private IEnumerable<Candidate> TopTracksOf(RecommenderData.Built built, string artist, Func<string, Candidate?> candidateFor) =>
         built.TracksOf(artist)
             .Select(i => built.Catalog.Tracks[i])
-            .Where(t => t.PrimaryArtist == artist)
+            .TakeWhile(t => t.PrimaryArtist == artist)
             .OrderByDescending(t => occurrences.CountOf(ItemKinds.Track, t.TrackId))
             .ThenByDescending(t => t.Popularity)
             .ThenBy(t => t.TrackId, StringComparer.Ordinal)
@@ -223,7 +252,7 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
     private async Task AddTrackNeighboursAsync(UserTaste taste, Func<string, Candidate?> candidateFor)
     {
         var sources = taste.RecentTrackIds.Take(TrackSources).ToArray();
-        var neighbours = await Task.WhenAll(sources.Select(t => GrainFactory.GetGrain<ITrackGrain>(t).GetNeighboursAsync(NeighboursPerTrack)));
+        var neighbours = await Task.WhenAll(sources.Select(t => shared.TrackNeighboursAsync(t, NeighboursPerTrack)));
         var scores = new Dictionary<string, (double Score, string Because)>(StringComparer.Ordinal);
         for (var s = 0; s < sources.Length; s++)
         {
@@ -275,7 +304,7 @@ internal sealed class RecommendationGrain(RecommenderData data, OccurrenceCache 
 
     private async Task AddTrendingAsync(string key, string? genre, int count, Func<string, Candidate?> candidateFor)
     {
-        var top = await GrainFactory.GetGrain<ITrendingGrain>(key).GetTopAsync(count);
+        var top = await shared.TrendingAsync(key, count);
         var most = top.Select(t => t.Plays).DefaultIfEmpty(0).Max();
         foreach (var item in top)
         {

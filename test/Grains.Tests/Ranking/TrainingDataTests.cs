@@ -65,8 +65,12 @@ public sealed class TrainingDataTests(ClusterFixture fixture)
             HeardTrackIds = snapshot.Heard,
             RecentTrackIds = [.. history.Reverse().Select(t => t.TrackId)],
         };
-        var later = Features(await client.GetGrain<IRecommendationGrain>(0).GetCandidatesAsync(new CandidateRequest(asOfCutOff, cutOff)));
-        Assert.True(later[z.TrackId][trackNeighbour] > 0);
+        // The silo keeps the neighbour lists the snapshot fetched for a few seconds (SharedLists.MaxAge).
+        await Eventually.TrueAsync(async () =>
+        {
+            var later = Features(await client.GetGrain<IRecommendationGrain>(0).GetCandidatesAsync(new CandidateRequest(asOfCutOff, cutOff)));
+            return later.GetValueOrDefault(z.TrackId)?[trackNeighbour] > 0;
+        }, "z a track neighbour in candidates built after the plays");
 
         var profile = (await client.GetGrain<IUserGrain>(user).GetProfileAsync())!;
         var group = TrainingData.Label(snapshot, profile, Plays.Catalog)!;

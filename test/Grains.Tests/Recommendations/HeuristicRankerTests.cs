@@ -25,6 +25,45 @@ public sealed class HeuristicRankerTests
     }
 
     [Fact]
+    public void StoppingAtTheFirstWeakerBaseRanksAsComparingEveryCandidateDoes()
+    {
+        // Candidates spread over few artists, so that discounts reorder a lot, with equal scores for the tie-break.
+        var catalog = TestCatalogs.Synthetic;
+        var random = new Random(7);
+        var tracks = Enumerable.Range(0, catalog.Count).GroupBy(i => catalog.Tracks[i].Artists[0]).Take(12).SelectMany(g => g.Take(15)).ToArray();
+        var candidates = tracks.Select(i => new Candidate(i) { Content = random.Next(1, 20) / 20.0, Popular = random.Next(0, 3) / 2.0 }).ToArray();
+
+        var ranked = HeuristicRanker.Rank(candidates, catalog, 60);
+
+        Assert.Equal(EveryCandidateEachPick(candidates, catalog, 60), ranked.Select(r => (r.Candidate.TrackIndex, r.Score)));
+    }
+
+    /// <summary>The greedy re-rank as defined: each pick compares every candidate left.</summary>
+    private static List<(int, double)> EveryCandidateEachPick(IEnumerable<Candidate> candidates, Encore.Catalog.TrackCatalog catalog, int count)
+    {
+        var pool = candidates.ToList();
+        var picked = new List<(int, double)>();
+        var artistCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (picked.Count < count && pool.Count > 0)
+        {
+            var scored = pool
+                .Select(c => (Candidate: c, Score: c.Score() * Math.Pow(HeuristicRanker.ArtistRepeatDiscount, catalog.Tracks[c.TrackIndex].Artists.Sum(a => artistCounts.GetValueOrDefault(a)))))
+                .OrderByDescending(e => e.Score)
+                .ThenBy(e => catalog.Tracks[e.Candidate.TrackIndex].TrackId, StringComparer.Ordinal)
+                .First();
+            pool.Remove(scored.Candidate);
+            foreach (var artist in catalog.Tracks[scored.Candidate.TrackIndex].Artists)
+            {
+                artistCounts[artist] = artistCounts.GetValueOrDefault(artist) + 1;
+            }
+
+            picked.Add((scored.Candidate.TrackIndex, scored.Score));
+        }
+
+        return picked;
+    }
+
+    [Fact]
     public void TheReasonIsTheStrongestComponent()
     {
         var catalog = TestCatalogs.Synthetic;

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Encore.Similarity;
+using Encore.Tracks;
+using Encore.Trending;
+
+namespace Encore.Recommendations;
+
+/// <summary>
+/// This silo's copies of the lists every listener's recommendations share: artists' and tracks'
+/// neighbours, and trending tracks, each kept for <see cref="MaxAge"/>. A recommendation asks for up to
+/// 30 artists' and 20 tracks' neighbours; as grain calls they were most of its cost, and two
+/// listeners of one artist asked for the same list. The lists are statistics over every listener,
+/// which the grains themselves re-rank at most every few seconds (<see cref="NeighbourCache.MaxAge"/>),
+/// so a copy this old says the same. What is the listener's own (their history, their session's
+/// co-listens) is always asked for.
+/// </summary>
+public sealed class SharedLists(IGrainFactory grains, TimeProvider time)
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(3);
+
+    /// <summary>Copies kept per kind at most; past it, expired copies are dropped, and all of them if none had expired.</summary>
+    public const int Capacity = 20_000;
+
+    private readonly Copies<ItemNeighbours> _artists = new(time);
+    private readonly Copies<ItemNeighbours> _tracks = new(time);
+    private readonly Copies<TrendingItem[]> _trending = new(time);
+
+    public Task<ItemNeighbours> ArtistNeighboursAsync(string artist, int count) =>
+        _artists.GetAsync(artist, count, () => grains.GetGrain<IArtistGrain>(artist).GetNeighboursAsync(count));
+
+    public Task<ItemNeighbours> TrackNeighboursAsync(string trackId, int count) =>
+        _tracks.GetAsync(trackId, count, () => grains.GetGrain<ITrackGrain>(trackId).GetNeighboursAsync(count));
+
+    public Task<TrendingItem[]> TrendingAsync(string key, int count) =>
+        _trending.GetAsync(key, count, () => grains.GetGrain<ITrendingGrain>(key).GetTopAsync(count));
+
+    /// <summary>Copies of one kind of list, by key and the length asked for.</summary>
+    private sealed class Copies<T>(TimeProvider time)
+        where T : class
+    {
+        private readonly ConcurrentDictionary<(string Key, int Count), Copy> _copies = new();
+
+        public async Task<T> GetAsync(string key, int count, Func<Task<T>> fetch)
+        {
+            if (_copies.TryGetValue((key, count), out var copy) && time.GetElapsedTime(copy.At) < MaxAge)
+            {
+                return copy.Value;
+            }
+
+            var value = await fetch();
+            if (_copies.Count >= Capacity)
+            {
+                DropExpired();
+            }
+
+            _copies[(key, count)] = new Copy(value, time.GetTimestamp());
+            return value;
+        }
+
+        private void DropExpired()
+        {
+            foreach (var (key, copy) in _copies)
+            {
+                if (time.GetElapsedTime(copy.At) >= MaxAge)
+                {
+                    _copies.TryRemove(key, out _);
+                }
+            }
+
+            if (_copies.Count >= Capacity)
+            {
+                _copies.Clear();
+            }
+        }
+
+        private sealed record Copy(T Value, long At);
+    }
+}
