@@ -36,6 +36,9 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
     /// <summary>The list size asked for when building training candidates (it sizes the popular filler).</summary>
     private const int TrainingCandidates = 100;
 
+    /// <summary>The place at which a popular track's score has halved: the training lists' filler size.</summary>
+    private const double PopularScale = 2 * TrainingCandidates;
+
     public async Task<Recommendations> RecommendAsync(string userId, int count)
     {
         var taste = await GrainFactory.GetGrain<IUserGrain>(userId).GetTasteAsync();
@@ -322,9 +325,12 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
 
     /// <summary>
     /// Popular tracks as filler and for cold start: spread over all genres for a new user, over the
-    /// user's top genres otherwise, rank-discounted so they trail the personal sources.
+    /// user's top genres otherwise, rank-discounted so they trail the personal sources. Twice the list
+    /// length asked for are added, but a track's score depends only on its place (on the scale of the
+    /// training lists' filler): the ranker's <c>popular</c> feature must mean the same in a list of 20
+    /// as in the lists of 100 it was trained on.
     /// </summary>
-    private static void AddPopular(RecommenderData.Built built, UserTaste? taste, Func<string, Candidate?> candidateFor, int count)
+    internal static void AddPopular(RecommenderData.Built built, UserTaste? taste, Func<string, Candidate?> candidateFor, int count)
     {
         var genres = taste is { Plays: >= WarmPlays } ? taste.TopGenres.Select(g => g.Name).ToHashSet(StringComparer.Ordinal) : null;
         var wanted = Math.Max(count * 2, 20);
@@ -339,7 +345,7 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
 
             if (candidateFor(track.TrackId) is { } candidate && candidate.Popular == 0)
             {
-                candidate.Popular = 1.0 - 0.5 * added / wanted;
+                candidate.Popular = 1.0 - 0.5 * added / PopularScale;
                 candidate.PopularGenre = genre;
                 if (++added >= wanted)
                 {
