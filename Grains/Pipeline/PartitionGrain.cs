@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Encore.Catalog;
 using Encore.Events;
+using Encore.Hosting;
 using Encore.Similarity;
 using Encore.Stats;
 using Encore.Streams.Kafka.Checkpoints;
@@ -278,7 +279,7 @@ internal sealed partial class PartitionGrain(
     {
         var tracks = await Task.WhenAll(deltas.Tracks.Select(async entry =>
         {
-            var grain = GrainFactory.GetGrain<ITrackGrain>(entry.Key);
+            var grain = GrainFactory.Get<ITrackGrain>(entry.Key);
             var delta = entry.Value.ToDelta(_partition, lastOffset, FedActivationOf(grain.GetGrainId()));
             return (Grain: grain.GetGrainId(), Result: await TryApplyAsync(grain.GetGrainId(), entry.Value.FirstOffset(lastOffset), lastOffset, () => grain.ApplyAsync(delta)));
         }));
@@ -302,7 +303,7 @@ internal sealed partial class PartitionGrain(
     {
         await Task.WhenAll(deltas.Artists.Select(async entry =>
         {
-            var grain = GrainFactory.GetGrain<IArtistGrain>(entry.Key);
+            var grain = GrainFactory.Get<IArtistGrain>(entry.Key);
             var delta = entry.Value.ToDelta(_partition, lastOffset, FedActivationOf(grain.GetGrainId()));
             if (await TryApplyAsync(grain.GetGrainId(), entry.Value.FirstOffset(lastOffset), lastOffset, () => grain.ApplyAsync(delta)) is { } result)
             {
@@ -322,7 +323,7 @@ internal sealed partial class PartitionGrain(
             return;
         }
 
-        var grain = GrainFactory.GetGrain<IOccurrenceCountsGrain>(kind);
+        var grain = GrainFactory.Get<IOccurrenceCountsGrain>(kind);
         var delta = new OccurrenceDelta(_partition, lastOffset, [.. occurrences], FedActivationOf(grain.GetGrainId()));
         if (await TryApplyAsync(grain.GetGrainId(), occurrences[0].Offset, lastOffset, () => grain.ApplyAsync(delta)) is { } result)
         {
@@ -336,7 +337,7 @@ internal sealed partial class PartitionGrain(
     /// </summary>
     private async Task<UserAttempt> ApplyUserAsync(string userId, List<PartitionEvent> events)
     {
-        var grain = GrainFactory.GetGrain<IUserGrain>(userId);
+        var grain = GrainFactory.Get<IUserGrain>(userId);
         var id = grain.GetGrainId();
         if (events.Count == 0)
         {
@@ -585,8 +586,8 @@ internal sealed partial class PartitionGrain(
             }
         }
 
-        var updates = byGenre.Select(g => GrainFactory.GetGrain<ITrendingGrain>(g.Key).UpdateAsync([.. g.Value])).ToList();
-        updates.Add(GrainFactory.GetGrain<ITrendingGrain>(TrendingKeys.All).UpdateAsync(entries));
+        var updates = byGenre.Select(g => GrainFactory.Get<ITrendingGrain>(g.Key).UpdateAsync([.. g.Value])).ToList();
+        updates.Add(GrainFactory.Get<ITrendingGrain>(TrendingKeys.All).UpdateAsync(entries));
         await Task.WhenAll(updates);
     }
 

@@ -1,4 +1,5 @@
 using Encore.Catalog;
+using Encore.Hosting;
 using Encore.Ranking;
 using Encore.Similarity;
 using Encore.Tracks;
@@ -41,7 +42,7 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
 
     public async Task<Recommendations> RecommendAsync(string userId, int count)
     {
-        var taste = await GrainFactory.GetGrain<IUserGrain>(userId).GetTasteAsync();
+        var taste = await GrainFactory.Get<IUserGrain>(userId).GetTasteAsync();
         var (catalog, candidates) = await CandidatesAsync(taste, count);
 
         // A published model, when this silo has one, scores the whole list in one batch; the artist
@@ -281,7 +282,7 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
     private async Task AddCoListensAsync(TrackCatalog catalog, UserTaste taste, Func<string, Candidate?> candidateFor)
     {
         var sources = taste.RecentTrackIds.Take(CoListenSources).ToArray();
-        var coListens = await Task.WhenAll(sources.Select(id => GrainFactory.GetGrain<ITrackGrain>(id).GetCoListenedAsync(CoListensPerSource)));
+        var coListens = await Task.WhenAll(sources.Select(id => GrainFactory.Get<ITrackGrain>(id).GetCoListenedAsync(CoListensPerSource)));
         for (var s = 0; s < sources.Length; s++)
         {
             var strongest = coListens[s].Select(c => c.Score).DefaultIfEmpty(0).Max();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Encore.Hosting;
 using Encore.Similarity;
 using Encore.Tracks;
 using Encore.Trending;
@@ -26,13 +27,13 @@ public sealed class SharedLists(IGrainFactory grains, TimeProvider time)
     private readonly Copies<TrendingItem[]> _trending = new(time);
 
     public Task<ItemNeighbours> ArtistNeighboursAsync(string artist, int count) =>
-        _artists.GetAsync(artist, count, () => grains.GetGrain<IArtistGrain>(artist).GetNeighboursAsync(count));
+        _artists.GetAsync(artist, count, () => grains.Get<IArtistGrain>(artist).GetNeighboursAsync(count));
 
     public Task<ItemNeighbours> TrackNeighboursAsync(string trackId, int count) =>
-        _tracks.GetAsync(trackId, count, () => grains.GetGrain<ITrackGrain>(trackId).GetNeighboursAsync(count));
+        _tracks.GetAsync(trackId, count, () => grains.Get<ITrackGrain>(trackId).GetNeighboursAsync(count));
 
     public Task<TrendingItem[]> TrendingAsync(string key, int count) =>
-        _trending.GetAsync(key, count, () => grains.GetGrain<ITrendingGrain>(key).GetTopAsync(count));
+        _trending.GetAsync(key, count, () => grains.Get<ITrendingGrain>(key).GetTopAsync(count));
 
     /// <summary>Copies of one kind of list, by key and the length asked for.</summary>
     private sealed class Copies<T>(TimeProvider time)
