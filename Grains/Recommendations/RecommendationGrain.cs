@@ -40,6 +40,10 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
     /// <summary>The place at which a popular track's score has halved: the training lists' filler size.</summary>
     private const double PopularScale = 2 * TrainingCandidates;
 
+    /// <summary>Lower scores first, and of equal scores the later name: the order <see cref="Strongest"/> drops artists in.</summary>
+    private static readonly Comparer<(double Score, string Artist)> WeakestFirst = Comparer<(double Score, string Artist)>.Create((a, b) =>
+        a.Score != b.Score ? a.Score.CompareTo(b.Score) : string.CompareOrdinal(b.Artist, a.Artist));
+
     public async Task<Recommendations> RecommendAsync(string userId, int count)
     {
         var taste = await GrainFactory.Get<IUserGrain>(userId).GetTasteAsync();
@@ -214,9 +218,7 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
     /// </summary>
     private static string[] Strongest(Dictionary<string, (double Score, string Because, double Best)> scores, int count)
     {
-        var weakestFirst = Comparer<(double Score, string Artist)>.Create((a, b) =>
-            a.Score != b.Score ? a.Score.CompareTo(b.Score) : string.CompareOrdinal(b.Artist, a.Artist));
-        var heap = new PriorityQueue<string, (double Score, string Artist)>(count + 1, weakestFirst);
+        var heap = new PriorityQueue<string, (double Score, string Artist)>(count + 1, WeakestFirst);
         foreach (var (artist, value) in scores)
         {
             heap.Enqueue(artist, (value.Score, artist));

@@ -17,7 +17,7 @@ namespace Encore.Recommendations;
 /// </summary>
 public sealed class SharedLists(IGrainFactory grains, TimeProvider time)
 {
-    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan MaxAge = NeighbourCache.MaxAge;
 
     /// <summary>Copies kept per kind at most; past it, expired copies are dropped, and all of them if none had expired.</summary>
     public const int Capacity = 20_000;
