@@ -56,9 +56,11 @@ for _ in $(seq 120); do [ -s "$work/bootstrap" ] && break; sleep 0.5; done
 bootstrap=$(cat "$work/bootstrap")
 
 api=http://127.0.0.1:18190
+# Started from its own folder, as `dotnet run` and the container image start it: the silo reads its
+# appsettings.json (log levels) from the folder it starts in.
 setsid env Kafka__BootstrapServers="$bootstrap" Catalog__Path="$catalog" Demo__EventsPerSecond=0 \
   Orleans__SiloPort=21190 Orleans__GatewayPort=31190 \
-  dotnet Silo/bin/Release/net10.0/Encore.Silo.dll --urls $api >"$work/silo.log" 2>&1 &
+  sh -c 'cd Silo/bin/Release/net10.0 && exec dotnet Encore.Silo.dll "$@"' silo --urls $api >"$work/silo.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 240); do curl -sf $api/health/ready >/dev/null && break; sleep 0.5; done
 silo=$(pgrep -g "${pids[1]}" -f Encore.Silo.dll | head -1)

@@ -4,22 +4,25 @@ using Orleans.Concurrency;
 namespace Encore.Similarity;
 
 /// <summary>
-/// One per artist, keyed on the artist's name as the catalog spells it: how often the artist entered a
-/// listener's recent history (an occurrence), and with which other artists of that history (the
-/// co-occurrences of the collaborative signal), top-K by strength. Fed by partition grains with one
-/// aggregated delta per batch; exactly-once like the track grains (a per-partition watermark, entries
-/// carry the offset of the play that caused them).
+/// One per hash bucket of items of one kind (<see cref="ItemKinds.Artist"/> or <see cref="ItemKinds.Track"/>),
+/// keyed on "kind/bucket": for every item of the bucket, how often it entered a listener's recent history
+/// (an occurrence), and with which other items of that history (the co-occurrences of the collaborative
+/// signal), top-K by strength. A play pairs its track and artist with up to dozens of earlier ones, each
+/// a different item: as one grain per item that was most of a silo's grain calls, while a partition
+/// batch now makes one call per bucket it touches. Fed by partition grains with one aggregated delta
+/// per bucket and batch; exactly-once like the track grains (a per-partition watermark, entries carry
+/// the offset of the play that caused them).
 /// </summary>
-public interface IArtistGrain : IFeatureGrain
+public interface ICoOccurrenceBucketGrain : IFeatureGrain
 {
-    /// <summary>Applies one partition batch's occurrences and co-occurrences of this artist, in offset order per partition.</summary>
+    /// <summary>Applies one partition batch's occurrences and co-occurrences of this bucket's items, in offset order per partition.</summary>
     Task<CoOccurrenceApplyResult> ApplyAsync(CoOccurrenceDelta delta);
 
     // Reads interleave with applies, so that a request never queues behind a partition's batches: they change
     // nothing, and an apply changes the state only between its awaits, never across one.
-    /// <summary>The artist's nearest neighbours by shrunk cosine similarity, strongest first.</summary>
+    /// <summary>The item's nearest neighbours by shrunk cosine similarity, strongest first (none for an item never seen).</summary>
     [AlwaysInterleave]
-    Task<ItemNeighbours> GetNeighboursAsync(int count);
+    Task<ItemNeighbours> GetNeighboursAsync(string item, int count);
 }
 
 /// <summary>
@@ -60,18 +63,24 @@ public static class ItemKinds
     public static readonly string[] PlayCounts = [TrackPlays, TrackSkips, ArtistPlays, ArtistSkips];
 }
 
-/// <summary>What one partition batch did to one item's co-occurrences.</summary>
-/// <param name="LastOffset">The last offset of the batch: the item has seen all of the partition up to here.</param>
-/// <param name="Occurrences">Offsets of the plays through which the item entered a listener's recent history.</param>
-/// <param name="Hits">Other items of that history (or items that entered it while this one was there).</param>
+/// <summary>What one partition batch did to the co-occurrences of one bucket's items.</summary>
+/// <param name="LastOffset">The last offset of the batch: the bucket has seen all of the partition up to here.</param>
 /// <param name="ExpectedActivation">As in <see cref="Users.UserBatch"/>: another activation refuses the delta.</param>
 [GenerateSerializer, Immutable]
 public sealed record CoOccurrenceDelta(
     [property: Id(0)] int Partition,
     [property: Id(1)] long LastOffset,
-    [property: Id(2)] long[] Occurrences,
-    [property: Id(3)] CoOccurrenceHit[] Hits,
-    [property: Id(4)] Guid ExpectedActivation = default);
+    [property: Id(2)] ItemCoOccurrences[] Items,
+    [property: Id(3)] Guid ExpectedActivation = default);
+
+/// <summary>What one partition batch did to one item's co-occurrences.</summary>
+/// <param name="Occurrences">Offsets of the plays through which the item entered a listener's recent history.</param>
+/// <param name="Hits">Other items of that history (or items that entered it while this one was there).</param>
+[GenerateSerializer, Immutable]
+public sealed record ItemCoOccurrences(
+    [property: Id(0)] string Item,
+    [property: Id(1)] long[] Occurrences,
+    [property: Id(2)] CoOccurrenceHit[] Hits);
 
 /// <summary>The item co-occurred with <paramref name="Other"/> in a listener's history, through the play at <paramref name="Offset"/>.</summary>
 /// <param name="Weight">In units of 1/<see cref="CoOccurrenceWeights.Full"/>: less for plays further apart in time.</param>

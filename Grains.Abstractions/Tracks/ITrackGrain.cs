@@ -28,28 +28,19 @@ public interface ITrackGrain : IFeatureGrain
     [AlwaysInterleave]
     Task<CoListen[]> GetCoListenedAsync(int count);
 
-    /// <summary>
-    /// The nearest tracks by shrunk cosine similarity over listeners' recent histories (hours and days,
-    /// not only a session), strongest first.
-    /// </summary>
-    [AlwaysInterleave]
-    Task<Similarity.ItemNeighbours> GetNeighboursAsync(int count);
 }
 
 /// <summary>Everything one partition batch did to one track.</summary>
 /// <param name="LastOffset">The last offset of the batch: the track has seen all of the partition up to here.</param>
 /// <param name="ExpectedActivation">As in <see cref="Users.UserBatch"/>: another activation refuses the delta.</param>
-/// <param name="Occurrences">Offsets of the plays through which the track entered a listener's recent history.</param>
-/// <param name="HistoryHits">Tracks of listeners' recent histories it co-occurred with (see <see cref="Similarity.IArtistGrain"/>).</param>
+/// <remarks>A track's history co-occurrences go to its <see cref="Similarity.ICoOccurrenceBucketGrain"/>.</remarks>
 [GenerateSerializer, Immutable]
 public sealed record TrackDelta(
     [property: Id(0)] int Partition,
     [property: Id(1)] long LastOffset,
     [property: Id(2)] TrackPlay[] Plays,
     [property: Id(3)] CoListenHit[] CoListens,
-    [property: Id(4)] Guid ExpectedActivation = default,
-    [property: Id(5)] long[]? Occurrences = null,
-    [property: Id(6)] Similarity.CoOccurrenceHit[]? HistoryHits = null);
+    [property: Id(4)] Guid ExpectedActivation = default);
 
 /// <summary>One counted play of the track.</summary>
 /// <param name="ListenerHash">A stable 64-bit hash of the userId, for the unique-listener sketch.</param>

@@ -8,14 +8,17 @@ namespace Encore.Pipeline;
 
 /// <summary>
 /// What one partition batch does to the item grains, aggregated per grain from the plays the user
-/// grains counted: one delta per track, per artist and per count kind (occurrences, plays, skips), so a hot item gets
-/// one call per batch however many of the batch's plays touch it. Every entry carries the offset of the
-/// play that caused it, which is how the receiving grains drop replays one by one.
+/// grains counted: one delta per played track, per co-occurrence bucket and per count kind
+/// (occurrences, plays, skips), so a hot item gets one call per batch however many of the batch's plays
+/// touch it. Every entry carries the offset of the play that caused it, which is how the receiving
+/// grains drop replays one by one.
 /// </summary>
 internal sealed class BatchDeltas(TrackCatalog catalog)
 {
     public Dictionary<string, TrackEntries> Tracks { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, ArtistEntries> Artists { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>History co-occurrences of tracks and artists, by bucket key (<see cref="CoOccurrenceBuckets.KeyOf"/>).</summary>
+    public Dictionary<string, BucketEntries> Buckets { get; } = new(StringComparer.Ordinal);
     public List<ItemOccurrence> TrackOccurrences { get; } = [];
     public List<ItemOccurrence> ArtistOccurrences { get; } = [];
 
@@ -45,24 +48,24 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
 
         if (history.NewTrack)
         {
-            TrackOf(play.TrackId).Occurrences.Add(play.Offset);
+            ItemOf(ItemKinds.Track, play.TrackId).Occurrences.Add(play.Offset);
             TrackOccurrences.Add(new ItemOccurrence(play.Offset, play.TrackId));
         }
 
         foreach (var partner in history.TrackPartners)
         {
-            TrackOf(play.TrackId).HistoryHits.Add(new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight));
-            TrackOf(partner.Id).HistoryHits.Add(new CoOccurrenceHit(play.Offset, play.TrackId, partner.Weight));
+            ItemOf(ItemKinds.Track, play.TrackId).Hits.Add(new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight));
+            ItemOf(ItemKinds.Track, partner.Id).Hits.Add(new CoOccurrenceHit(play.Offset, play.TrackId, partner.Weight));
         }
 
         foreach (var artist in history.NewArtists)
         {
-            ArtistOf(artist).Occurrences.Add(play.Offset);
+            ItemOf(ItemKinds.Artist, artist).Occurrences.Add(play.Offset);
             ArtistOccurrences.Add(new ItemOccurrence(play.Offset, artist));
             foreach (var partner in history.ArtistPartners)
             {
-                ArtistOf(artist).Hits.Add(new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight));
-                ArtistOf(partner.Id).Hits.Add(new CoOccurrenceHit(play.Offset, artist, partner.Weight));
+                ItemOf(ItemKinds.Artist, artist).Hits.Add(new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight));
+                ItemOf(ItemKinds.Artist, partner.Id).Hits.Add(new CoOccurrenceHit(play.Offset, artist, partner.Weight));
             }
         }
     }
@@ -98,11 +101,17 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
         }
     }
 
-    private ArtistEntries ArtistOf(string artist)
+    private ItemEntries ItemOf(string kind, string item)
     {
-        if (!Artists.TryGetValue(artist, out var entries))
+        var key = CoOccurrenceBuckets.KeyOf(kind, item);
+        if (!Buckets.TryGetValue(key, out var bucket))
         {
-            Artists[artist] = entries = new();
+            Buckets[key] = bucket = new();
+        }
+
+        if (!bucket.Items.TryGetValue(item, out var entries))
+        {
+            bucket.Items[item] = entries = new();
         }
 
         return entries;
@@ -112,27 +121,60 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
     {
         public List<TrackPlay> Plays { get; } = [];
         public List<CoListenHit> CoListens { get; } = [];
-        public List<long> Occurrences { get; } = [];
-        public List<CoOccurrenceHit> HistoryHits { get; } = [];
 
         public TrackDelta ToDelta(int partition, long lastOffset, Guid expectedActivation) =>
-            new(partition, lastOffset, [.. Plays], [.. CoListens], expectedActivation, [.. Occurrences], [.. HistoryHits]);
+            new(partition, lastOffset, [.. Plays], [.. CoListens], expectedActivation);
 
         /// <summary>The oldest offset the delta carries, or <paramref name="lastOffset"/> when it carries none.</summary>
-        public long FirstOffset(long lastOffset) =>
-            Plays.Select(p => p.Offset).Concat(CoListens.Select(c => c.Offset)).Concat(Occurrences).Concat(HistoryHits.Select(h => h.Offset))
-                .DefaultIfEmpty(lastOffset).Min();
+        public long FirstOffset(long lastOffset)
+        {
+            var first = lastOffset;
+            foreach (var play in Plays)
+            {
+                first = Math.Min(first, play.Offset);
+            }
+
+            foreach (var hit in CoListens)
+            {
+                first = Math.Min(first, hit.Offset);
+            }
+
+            return first;
+        }
     }
 
-    public sealed class ArtistEntries
+    /// <summary>One bucket's items, each with its occurrences and co-occurrence hits.</summary>
+    public sealed class BucketEntries
+    {
+        public Dictionary<string, ItemEntries> Items { get; } = new(StringComparer.Ordinal);
+
+        public CoOccurrenceDelta ToDelta(int partition, long lastOffset, Guid expectedActivation) =>
+            new(partition, lastOffset, [.. Items.Select(i => new ItemCoOccurrences(i.Key, [.. i.Value.Occurrences], [.. i.Value.Hits]))], expectedActivation);
+
+        /// <summary>The oldest offset the delta carries, or <paramref name="lastOffset"/> when it carries none.</summary>
+        public long FirstOffset(long lastOffset)
+        {
+            var first = lastOffset;
+            foreach (var item in Items.Values)
+            {
+                foreach (var offset in item.Occurrences)
+                {
+                    first = Math.Min(first, offset);
+                }
+
+                foreach (var hit in item.Hits)
+                {
+                    first = Math.Min(first, hit.Offset);
+                }
+            }
+
+            return first;
+        }
+    }
+
+    public sealed class ItemEntries
     {
         public List<long> Occurrences { get; } = [];
         public List<CoOccurrenceHit> Hits { get; } = [];
-
-        public CoOccurrenceDelta ToDelta(int partition, long lastOffset, Guid expectedActivation) =>
-            new(partition, lastOffset, [.. Occurrences], [.. Hits], expectedActivation);
-
-        public long FirstOffset(long lastOffset) =>
-            Occurrences.Concat(Hits.Select(h => h.Offset)).DefaultIfEmpty(lastOffset).Min();
     }
 }

@@ -142,7 +142,7 @@ internal sealed partial class PartitionGrain(
             _slowBatches++;
             if (_slowLoggedAt is not { } loggedAt || Stopwatch.GetElapsedTime(loggedAt) > SlowBatchLogInterval)
             {
-                LogSlowBatch(logger, _partition, items.Count, batch.ByUser.Count, deltas.Tracks.Count, deltas.Artists.Count, took.TotalMilliseconds,
+                LogSlowBatch(logger, _partition, items.Count, batch.ByUser.Count, deltas.Tracks.Count, deltas.Buckets.Count, took.TotalMilliseconds,
                     Stopwatch.GetElapsedTime(started, usersApplied).TotalMilliseconds, Stopwatch.GetElapsedTime(usersApplied, deltasApplied).TotalMilliseconds, _slowBatches);
                 _slowBatches = 0;
                 _slowLoggedAt = Stopwatch.GetTimestamp();
@@ -244,11 +244,11 @@ internal sealed partial class PartitionGrain(
         return (deltas, counts);
     }
 
-    /// <summary>One delta per track and per artist, and one per count kind, all in parallel.</summary>
+    /// <summary>One delta per played track, per co-occurrence bucket and per count kind, all in parallel.</summary>
     private Task ApplyFeatureDeltasAsync(BatchDeltas deltas, long lastOffset) => Task.WhenAll(
     [
         ApplyTrackDeltasAsync(deltas, lastOffset),
-        ApplyArtistDeltasAsync(deltas, lastOffset),
+        ApplyBucketDeltasAsync(deltas, lastOffset),
         ApplyOccurrencesAsync(ItemKinds.Track, deltas.TrackOccurrences, lastOffset),
         ApplyOccurrencesAsync(ItemKinds.Artist, deltas.ArtistOccurrences, lastOffset),
         .. deltas.PlayCounts.Select(kind => ApplyOccurrencesAsync(kind.Key, kind.Value, lastOffset)),
@@ -299,11 +299,11 @@ internal sealed partial class PartitionGrain(
         }
     }
 
-    private async Task ApplyArtistDeltasAsync(BatchDeltas deltas, long lastOffset)
+    private async Task ApplyBucketDeltasAsync(BatchDeltas deltas, long lastOffset)
     {
-        await Task.WhenAll(deltas.Artists.Select(async entry =>
+        await Task.WhenAll(deltas.Buckets.Select(async entry =>
         {
-            var grain = GrainFactory.Get<IArtistGrain>(entry.Key);
+            var grain = GrainFactory.Get<ICoOccurrenceBucketGrain>(entry.Key);
             var delta = entry.Value.ToDelta(_partition, lastOffset, FedActivationOf(grain.GetGrainId()));
             if (await TryApplyAsync(grain.GetGrainId(), entry.Value.FirstOffset(lastOffset), lastOffset, () => grain.ApplyAsync(delta)) is { } result)
             {
@@ -615,8 +615,8 @@ internal sealed partial class PartitionGrain(
             new(Applied + result.Applied, Duplicates + result.Duplicates, Replays + result.Replays);
     }
 
-    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Batch of partition {Partition} ({Events} events, {Users} listeners, {Tracks} tracks, {Artists} artists) took {TookMs:F0} ms: listeners {UsersMs:F0} ms, tracks, artists and counts {DeltasMs:F0} ms; the partition's next plays waited for it ({SlowBatches} batches slower than 2 s since the last such line)")]
-    private static partial void LogSlowBatch(ILogger logger, int partition, int events, int users, int tracks, int artists, double tookMs, double usersMs, double deltasMs, int slowBatches);
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Batch of partition {Partition} ({Events} events, {Users} listeners, {Tracks} tracks, {Buckets} co-occurrence buckets) took {TookMs:F0} ms: listeners {UsersMs:F0} ms, tracks, co-occurrences and counts {DeltasMs:F0} ms; the partition's next plays waited for it ({SlowBatches} batches slower than 2 s since the last such line)")]
+    private static partial void LogSlowBatch(ILogger logger, int partition, int events, int users, int tracks, int buckets, double tookMs, double usersMs, double deltasMs, int slowBatches);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Event of partition {EventPartition} at offset {Offset} arrived on the stream of partition {Partition}; ignored")]
     private static partial void LogForeignPartition(ILogger logger, int eventPartition, long offset, int partition);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Encore.Hosting;
 using Encore.Similarity;
-using Encore.Tracks;
 using Encore.Trending;
 
 namespace Encore.Recommendations;
@@ -11,7 +10,7 @@ namespace Encore.Recommendations;
 /// neighbours, and trending tracks, each kept for <see cref="MaxAge"/>. A recommendation asks for up to
 /// 30 artists' and 20 tracks' neighbours; as grain calls they were most of its cost, and two
 /// listeners of one artist asked for the same list. The lists are statistics over every listener,
-/// which the grains themselves re-rank at most every few seconds (<see cref="NeighbourCache.MaxAge"/>),
+/// which the bucket grains themselves re-rank at most every few seconds (<see cref="NeighbourCache.MaxAge"/>),
 /// so a copy this old says the same. What is the listener's own (their history, their session's
 /// co-listens) is always asked for.
 /// </summary>
@@ -27,10 +26,10 @@ public sealed class SharedLists(IGrainFactory grains, TimeProvider time)
     private readonly Copies<TrendingItem[]> _trending = new(time);
 
     public Task<ItemNeighbours> ArtistNeighboursAsync(string artist, int count) =>
-        _artists.GetAsync(artist, count, () => grains.Get<IArtistGrain>(artist).GetNeighboursAsync(count));
+        _artists.GetAsync(artist, count, () => grains.BucketOf(ItemKinds.Artist, artist).GetNeighboursAsync(artist, count));
 
     public Task<ItemNeighbours> TrackNeighboursAsync(string trackId, int count) =>
-        _tracks.GetAsync(trackId, count, () => grains.Get<ITrackGrain>(trackId).GetNeighboursAsync(count));
+        _tracks.GetAsync(trackId, count, () => grains.BucketOf(ItemKinds.Track, trackId).GetNeighboursAsync(trackId, count));
 
     public Task<TrendingItem[]> TrendingAsync(string key, int count) =>
         _trending.GetAsync(key, count, () => grains.Get<ITrendingGrain>(key).GetTopAsync(count));

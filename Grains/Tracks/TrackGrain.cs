@@ -13,13 +13,11 @@ internal sealed class TrackGrain(
     CatalogHolder catalogHolder,
     [FromKeyedServices(Clocks.Windows)] TimeProvider clock,
     IOptions<FeatureStateOptions> stateOptions,
-    OccurrenceCache occurrences,
     ILogger<TrackGrain> logger) : Grain, ITrackGrain
 {
     private const int CoListenCapacity = 64;
     private static readonly TimeSpan CoListenHalfLife = TimeSpan.FromDays(7);
 
-    private readonly NeighbourCache _nearest = new();
     private FeatureStatePersister<TrackState> _persister = null!;
     private Track? _track;
 
@@ -72,13 +70,6 @@ internal sealed class TrackGrain(
             }
         }
 
-        var neighbourChanges = S.HistoryNeighbours.Apply(watermark, delta.Occurrences ?? [], delta.HistoryHits ?? [], CoOccurrences.TrackCapacity, ItemKinds.Track, occurrences);
-        if (neighbourChanges > 0)
-        {
-            _nearest.Changed();
-            changes += neighbourChanges;
-        }
-
         if (delta.LastOffset > watermark)
         {
             S.AppliedOffsets[delta.Partition] = delta.LastOffset;
@@ -96,18 +87,20 @@ internal sealed class TrackGrain(
         return new DurableOffset(_persister.DurableNextOffset(partition), _persister.Activation);
     }
 
-    public Task<TrackView?> GetAsync()
+    public async Task<TrackView?> GetAsync()
     {
         if (_track is not { } t)
         {
-            return Task.FromResult<TrackView?>(null);
+            return null;
         }
 
+        // Its history co-occurrences live in its bucket grain, which never calls a track grain back.
+        var similar = await GrainFactory.BucketOf(ItemKinds.Track, t.TrackId).GetNeighboursAsync(t.TrackId, 10);
         var now = clock.GetUtcNow();
         var hour = S.Windows.Count(PlayWindows.Hour, now);
         var day = S.Windows.Count(PlayWindows.Day, now);
         var week = S.Windows.Count(PlayWindows.Week, now);
-        return Task.FromResult<TrackView?>(new TrackView
+        return new TrackView
         {
             TrackId = t.TrackId,
             TrackName = t.TrackName,
@@ -144,17 +137,12 @@ internal sealed class TrackGrain(
             UniqueListeners = S.Listeners.Estimate(),
             CoListened = CoListened(10),
             LastPlayTs = S.LastPlayTs,
-            Occurrences = S.HistoryNeighbours.Occurrences,
-            Similar = Nearest(10),
-        });
+            Occurrences = similar.Occurrences,
+            Similar = similar.Neighbours,
+        };
     }
 
     public Task<CoListen[]> GetCoListenedAsync(int count) => Task.FromResult(CoListened(count));
-
-    public Task<ItemNeighbours> GetNeighboursAsync(int count) =>
-        Task.FromResult(new ItemNeighbours(S.HistoryNeighbours.Occurrences, Nearest(count)));
-
-    private Neighbour[] Nearest(int count) => _nearest.Nearest(S.HistoryNeighbours, count, t => occurrences.CountOf(ItemKinds.Track, t));
 
     private CoListen[] CoListened(int count) =>
         [.. S.CoListened.Top(count).Select(e => new CoListen(e.Key, Math.Round(e.Value, 4)))];

@@ -16,6 +16,6 @@ public sealed class TrackState : IHasAppliedOffsets
     [Id(6)] public DecayingScores CoListened { get; set; } = new();
     [Id(7)] public DateTimeOffset? LastPlayTs { get; set; }
 
-    /// <summary>Occurrences in listeners' recent histories and the tracks shared with them (the collaborative signal).</summary>
-    [Id(8)] public Similarity.CoOccurrences HistoryNeighbours { get; set; } = new();
+    // Id 8 held the track's history co-occurrences, now in its CoOccurrenceBucketGrain; a stored state
+    // that still has them loads without them.
 }

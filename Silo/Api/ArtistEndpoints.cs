@@ -25,7 +25,7 @@ internal static class ArtistEndpoints
             return ApiProblems.NotFound("Unknown artist", $"No track of the catalog credits '{artist}' (names are matched exactly, as the catalog spells them).");
         }
 
-        var neighbours = await grains.GetGrain<IArtistGrain>(artist).GetNeighboursAsync(20);
+        var neighbours = await grains.BucketOf(ItemKinds.Artist, artist).GetNeighboursAsync(artist, 20);
         return TypedResults.Ok(new ArtistView(
             artist, neighbours.Occurrences, neighbours.Neighbours, [.. tracks.Take(10).Select(i => built.Catalog.Tracks[i].TrackId)]));
     }

@@ -168,7 +168,7 @@ public sealed class PipelineTests(ClusterFixture fixture)
         Assert.True((await partitionGrain.GetStatusAsync()).UndurableGrains >= 3, "the user and both tracks hold plays in memory");
 
         // Every grain the batch fed writes, except the last track: the checkpoint still may not move.
-        await FlushAsync(partition, [user], tracks[..1], ArtistsOf(tracks));
+        await FlushAsync(partition, [user], tracks[..1], tracks, ArtistsOf(tracks));
         await Eventually.TrueAsync(async () => (await partitionGrain.GetStatusAsync()).UndurableGrains == 1, "every report but one arrived");
         Assert.Equal(0, (await checkpoint.GetStateAsync()).DurableOffset);
 
@@ -185,10 +185,10 @@ public sealed class PipelineTests(ClusterFixture fixture)
         var track = Plays.Tracks(1, skip: 600)[0];
         await _client.PublishAndWaitAsync(Plays.At(partition, 0, [.. Enumerable.Range(0, 5).Select(i => Plays.Event(user, track, Now.AddMinutes(-10 + i)))]));
 
-        // The user and the track had five changes each and wrote; the artist and the count grains had
-        // fewer (the track entered the listener's history once; plays count up to 1 000 before a
-        // write) and are asked to.
-        await FlushAsync(partition, [], [], ArtistsOf([track]));
+        // The user and the track had five changes each and wrote; the co-occurrence buckets and the count
+        // grains had fewer (the track entered the listener's history once; they count up to 1 000 changes
+        // before a write) and are asked to.
+        await FlushAsync(partition, [], [], [track], ArtistsOf([track]));
 
         var checkpoint = KafkaCheckpoint.Get(_client, Constants.StreamProvider, partition);
         await Eventually.TrueAsync(async () => (await checkpoint.GetStateAsync()).DurableOffset == 5, "the checkpoint moved to offset 5");
@@ -197,14 +197,18 @@ public sealed class PipelineTests(ClusterFixture fixture)
     private static string[] ArtistsOf(string[] tracks) =>
         [.. tracks.Select(t => Plays.Catalog.Tracks[Plays.Catalog.IndexOf(t)].PrimaryArtist!).Distinct()];
 
-    /// <summary>Asks the given grains and every count grain (occurrences, plays, skips) to write what they hold of <paramref name="partition"/>.</summary>
-    private async Task FlushAsync(int partition, string[] users, string[] tracks, string[] artists)
+    /// <summary>
+    /// Asks the given user and track grains, the co-occurrence buckets of the given history tracks and
+    /// artists, and every count grain (occurrences, plays, skips) to write what they hold of <paramref name="partition"/>.
+    /// </summary>
+    private async Task FlushAsync(int partition, string[] users, string[] tracks, string[] historyTracks, string[] artists)
     {
         IEnumerable<IFeatureGrain> grains =
         [
             .. users.Select(u => _client.GetGrain<IUserGrain>(u)),
             .. tracks.Select(t => _client.GetGrain<ITrackGrain>(t)),
-            .. artists.Select(a => _client.GetGrain<IArtistGrain>(a)),
+            .. historyTracks.Select(t => _client.BucketOf(ItemKinds.Track, t)),
+            .. artists.Select(a => _client.BucketOf(ItemKinds.Artist, a)),
             _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Track),
             _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Artist),
             .. ItemKinds.PlayCounts.Select(k => _client.GetGrain<IOccurrenceCountsGrain>(k)),

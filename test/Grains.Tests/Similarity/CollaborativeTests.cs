@@ -25,12 +25,12 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
             Plays.Event($"h-{partition}", x.TrackId, Now.AddHours(-3)),
             Plays.Event($"h-{partition}", y.TrackId, Now.AddHours(-1))));
 
-        var artist = await _client.GetGrain<IArtistGrain>(x.Artists[0]).GetNeighboursAsync(10);
+        var artist = await _client.BucketOf(ItemKinds.Artist, x.Artists[0]).GetNeighboursAsync(x.Artists[0], 10);
         Assert.Equal(1, artist.Occurrences);
         Assert.Equal([y.PrimaryArtist!], artist.Neighbours.Select(n => n.Id));
         Assert.All(artist.Neighbours, n => Assert.Equal(1.0, n.CoOccurrences));
 
-        var track = await _client.GetGrain<ITrackGrain>(y.TrackId).GetNeighboursAsync(10);
+        var track = await _client.BucketOf(ItemKinds.Track, y.TrackId).GetNeighboursAsync(y.TrackId, 10);
         Assert.Equal(1, track.Occurrences);
         var neighbour = Assert.Single(track.Neighbours);
         Assert.Equal((x.TrackId, 1.0), (neighbour.Id, neighbour.CoOccurrences));
@@ -53,12 +53,12 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
         await _client.PublishAndWaitAsync(Plays.At(partition, 0, events));
         await _client.PublishAndWaitAsync(Plays.At(partition, 3, events));
 
-        var first = await _client.GetGrain<ITrackGrain>(tracks[0].TrackId).GetNeighboursAsync(10);
+        var first = await _client.BucketOf(ItemKinds.Track, tracks[0].TrackId).GetNeighboursAsync(tracks[0].TrackId, 10);
         Assert.Equal(1, first.Occurrences);
         Assert.Equal(
             new[] { tracks[1].TrackId, tracks[2].TrackId }.Order(StringComparer.Ordinal).Select(t => (t, 1.0)),
             first.Neighbours.Select(n => (n.Id, n.CoOccurrences)).OrderBy(n => n.Id, StringComparer.Ordinal));
-        var artist = await _client.GetGrain<IArtistGrain>(tracks[2].Artists[0]).GetNeighboursAsync(10);
+        var artist = await _client.BucketOf(ItemKinds.Artist, tracks[2].Artists[0]).GetNeighboursAsync(tracks[2].Artists[0], 10);
         Assert.Equal(1, artist.Occurrences);
         Assert.Equal(2, artist.Neighbours.Length);
         Assert.All(artist.Neighbours, n => Assert.Equal(1.0, n.CoOccurrences));
@@ -142,12 +142,13 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
     public async Task AnArtistKeepsAtMostItsCapacityOfNeighbours()
     {
         var partition = Plays.NewPartition();
-        var artist = _client.GetGrain<IArtistGrain>($"bounded-{partition}");
+        var artist = $"bounded-{partition}";
+        var bucket = _client.BucketOf(ItemKinds.Artist, artist);
         var hits = Enumerable.Range(0, CoOccurrences.ArtistCapacity + 44).Select(i => new CoOccurrenceHit(i, $"partner-{i:D4}", 16 + i)).ToArray();
 
-        await artist.ApplyAsync(new CoOccurrenceDelta(partition, hits.Length, [0], hits));
+        await bucket.ApplyAsync(new CoOccurrenceDelta(partition, hits.Length, [new ItemCoOccurrences(artist, [0], hits)]));
 
-        var neighbours = await artist.GetNeighboursAsync(10_000);
+        var neighbours = await bucket.GetNeighboursAsync(artist, 10_000);
         Assert.InRange(neighbours.Neighbours.Length, CoOccurrences.ArtistCapacity * 3 / 4, CoOccurrences.ArtistCapacity);
         // The strongest partners stay: the heaviest hit is the last one.
         Assert.Equal($"partner-{hits.Length - 1:D4}", neighbours.Neighbours[0].Id);

@@ -1,0 +1,117 @@
+using Encore.Features;
+using Encore.Hosting;
+using Encore.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Encore.Similarity;
+
+/// <summary>Where an item's co-occurrences live: its kind's bucket grain for the item's stable hash.</summary>
+public static class CoOccurrenceBuckets
+{
+    /// <summary>
+    /// Buckets per kind. A partition batch makes at most this many calls per kind, however many items
+    /// it pairs; more buckets spread one kind's applies over more turns (and silos) at once. Changing it
+    /// moves items between buckets, so stored buckets would no longer be found: it is fixed.
+    /// </summary>
+    public const int Count = 32;
+
+    /// <summary>The key of the bucket grain holding <paramref name="item"/> of <paramref name="kind"/>: "kind/bucket".</summary>
+    public static string KeyOf(string kind, string item) => $"{kind}/{KeyHash.Bucket(item, Count)}";
+
+    public static ICoOccurrenceBucketGrain BucketOf(this IGrainFactory grains, string kind, string item) =>
+        grains.Get<ICoOccurrenceBucketGrain>(KeyOf(kind, item));
+
+    /// <summary>The kind of a bucket key, <see cref="ItemKinds.Artist"/> or <see cref="ItemKinds.Track"/>.</summary>
+    public static string KindOf(string key) => key[..key.IndexOf('/', StringComparison.Ordinal)];
+}
+
+internal sealed class CoOccurrenceBucketGrain(
+    [PersistentState("cooccurrences", Constants.GrainStorage)] IPersistentState<CoOccurrenceBucketState> state,
+    OccurrenceCache occurrences,
+    IOptions<FeatureStateOptions> stateOptions,
+    ILogger<CoOccurrenceBucketGrain> logger) : Grain, ICoOccurrenceBucketGrain
+{
+    /// <summary>Ranked lists of the items read so far, kept between requests (see <see cref="NeighbourCache"/>).</summary>
+    private readonly Dictionary<string, NeighbourCache> _nearest = new(StringComparer.Ordinal);
+    private FeatureStatePersister<CoOccurrenceBucketState> _persister = null!;
+    private string _kind = null!;
+    private int _capacity;
+
+    private CoOccurrenceBucketState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _kind = CoOccurrenceBuckets.KindOf(this.GetPrimaryKeyString());
+        _capacity = _kind == ItemKinds.Artist ? CoOccurrences.ArtistCapacity : CoOccurrences.TrackCapacity;
+
+        // A bucket's state holds the partner lists of a 32nd of its kind's items, and every batch changes
+        // some of them: it writes about once per write interval, not every few hundred changes.
+        _persister = new FeatureStatePersister<CoOccurrenceBucketState>(this, GrainFactory, state, stateOptions, logger, writeEveryFactor: 1_000);
+        _persister.Start();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _persister.StopAsync();
+
+    public async Task<CoOccurrenceApplyResult> ApplyAsync(CoOccurrenceDelta delta)
+    {
+        _persister.EnsureFedActivation(delta.ExpectedActivation, delta.Partition);
+        var watermark = S.AppliedOffsets.GetValueOrDefault(delta.Partition, -1);
+        var applied = 0;
+        foreach (var entry in delta.Items)
+        {
+            if (!S.Items.TryGetValue(entry.Item, out var items))
+            {
+                // The catalog's string, shared with every list that names the item, not the message's copy.
+                S.Items[string.Intern(entry.Item)] = items = new CoOccurrences();
+            }
+
+            var changed = items.Apply(watermark, entry.Occurrences, entry.Hits, _capacity, _kind, occurrences);
+            if (changed > 0 && _nearest.TryGetValue(entry.Item, out var nearest))
+            {
+                nearest.Changed();
+            }
+
+            applied += changed;
+        }
+
+        if (delta.LastOffset > watermark)
+        {
+            S.AppliedOffsets[delta.Partition] = delta.LastOffset;
+        }
+
+        await _persister.ChangedAsync(applied, delta.Partition);
+        return new CoOccurrenceApplyResult(_persister.DurableNextOffset(delta.Partition), applied, _persister.Activation);
+    }
+
+    public async Task<DurableOffset> FlushAsync(int partition)
+    {
+        await _persister.PersistAsync();
+        return new DurableOffset(_persister.DurableNextOffset(partition), _persister.Activation);
+    }
+
+    public Task<ItemNeighbours> GetNeighboursAsync(string item, int count)
+    {
+        if (!S.Items.TryGetValue(item, out var items))
+        {
+            return Task.FromResult(new ItemNeighbours(0, []));
+        }
+
+        if (!_nearest.TryGetValue(item, out var nearest))
+        {
+            _nearest[item] = nearest = new NeighbourCache();
+        }
+
+        return Task.FromResult(new ItemNeighbours(items.Occurrences, nearest.Nearest(items, count, other => occurrences.CountOf(_kind, other))));
+    }
+}
+
+/// <summary>A co-occurrence bucket's state: each item's co-occurrences, and per-partition applied offsets.</summary>
+[GenerateSerializer]
+public sealed class CoOccurrenceBucketState : IHasAppliedOffsets
+{
+    [Id(0)] public Dictionary<int, long> AppliedOffsets { get; set; } = [];
+    [Id(1)] public Dictionary<string, CoOccurrences> Items { get; set; } = new(StringComparer.Ordinal);
+}
