@@ -7,9 +7,10 @@ namespace Encore.Similarity;
 /// One per hash bucket of items of one kind (<see cref="ItemKinds.Artist"/> or <see cref="ItemKinds.Track"/>),
 /// keyed on "kind/bucket": for every item of the bucket, how often it entered a listener's recent history
 /// (an occurrence), and with which other items of that history (the co-occurrences of the collaborative
-/// signal), top-K by strength. A play pairs its track and artist with up to dozens of earlier ones, each
-/// a different item: as one grain per item that was most of a silo's grain calls, while a partition
-/// batch now makes one call per bucket it touches. Fed by partition grains with one aggregated delta
+/// signal), top-K by strength; for tracks also the tracks played in the same sessions (co-listens). A
+/// play pairs its track and artist with up to dozens of earlier ones, each a different item: as one
+/// grain per item that was most of a silo's grain calls, while a partition batch now makes one call per
+/// bucket it touches. Fed by partition grains with one aggregated delta
 /// per bucket and batch; exactly-once like the track grains (a per-partition watermark, entries carry
 /// the offset of the play that caused them).
 /// </summary>
@@ -23,6 +24,10 @@ public interface ICoOccurrenceBucketGrain : IFeatureGrain
     /// <summary>The item's nearest neighbours by shrunk cosine similarity, strongest first (none for an item never seen).</summary>
     [AlwaysInterleave]
     Task<ItemNeighbours> GetNeighboursAsync(string item, int count);
+
+    /// <summary>The tracks most co-listened with <paramref name="trackId"/>, strongest first (time-decayed session co-occurrence).</summary>
+    [AlwaysInterleave]
+    Task<Tracks.CoListen[]> GetCoListenedAsync(string trackId, int count);
 }
 
 /// <summary>
@@ -76,11 +81,13 @@ public sealed record CoOccurrenceDelta(
 /// <summary>What one partition batch did to one item's co-occurrences.</summary>
 /// <param name="Occurrences">Offsets of the plays through which the item entered a listener's recent history.</param>
 /// <param name="Hits">Other items of that history (or items that entered it while this one was there).</param>
+/// <param name="CoListens">Tracks played in the same session as this track (tracks only).</param>
 [GenerateSerializer, Immutable]
 public sealed record ItemCoOccurrences(
     [property: Id(0)] string Item,
     [property: Id(1)] long[] Occurrences,
-    [property: Id(2)] CoOccurrenceHit[] Hits);
+    [property: Id(2)] CoOccurrenceHit[] Hits,
+    [property: Id(3)] Tracks.CoListenHit[] CoListens);
 
 /// <summary>The item co-occurred with <paramref name="Other"/> in a listener's history, through the play at <paramref name="Offset"/>.</summary>
 /// <param name="Weight">In units of 1/<see cref="CoOccurrenceWeights.Full"/>: less for plays further apart in time.</param>

@@ -5,9 +5,9 @@ namespace Encore.Tracks;
 
 /// <summary>
 /// One per track, keyed on trackId: plays and skips in event-time windows (1 h, 24 h, 7 d) and all
-/// time, completion rate, approximate unique listeners and top co-listened tracks. Fed by partition
-/// grains with one aggregated delta per batch, so a hot track gets one call per partition batch, not
-/// one per play.
+/// time, completion rate and approximate unique listeners. Fed by partition grains with one aggregated
+/// delta per batch, so a hot track gets one call per partition batch, not one per play. What it is
+/// paired with (co-listens, history co-occurrences) lives in its <see cref="Similarity.ICoOccurrenceBucketGrain"/>.
 /// </summary>
 public interface ITrackGrain : IFeatureGrain
 {
@@ -24,22 +24,18 @@ public interface ITrackGrain : IFeatureGrain
     [AlwaysInterleave]
     Task<TrackView?> GetAsync();
 
-    /// <summary>The most co-listened tracks, strongest first (time-decayed session co-occurrence).</summary>
-    [AlwaysInterleave]
-    Task<CoListen[]> GetCoListenedAsync(int count);
 
 }
 
 /// <summary>Everything one partition batch did to one track.</summary>
 /// <param name="LastOffset">The last offset of the batch: the track has seen all of the partition up to here.</param>
 /// <param name="ExpectedActivation">As in <see cref="Users.UserBatch"/>: another activation refuses the delta.</param>
-/// <remarks>A track's history co-occurrences go to its <see cref="Similarity.ICoOccurrenceBucketGrain"/>.</remarks>
+/// <remarks>A track's co-listens and history co-occurrences go to its <see cref="Similarity.ICoOccurrenceBucketGrain"/>.</remarks>
 [GenerateSerializer, Immutable]
 public sealed record TrackDelta(
     [property: Id(0)] int Partition,
     [property: Id(1)] long LastOffset,
     [property: Id(2)] TrackPlay[] Plays,
-    [property: Id(3)] CoListenHit[] CoListens,
     [property: Id(4)] Guid ExpectedActivation = default);
 
 /// <summary>One counted play of the track.</summary>

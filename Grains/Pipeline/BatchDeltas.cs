@@ -17,7 +17,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
 {
     public Dictionary<string, TrackEntries> Tracks { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>History co-occurrences of tracks and artists, by bucket key (<see cref="CoOccurrenceBuckets.KeyOf"/>).</summary>
+    /// <summary>History co-occurrences of tracks and artists and co-listens of tracks, by bucket key (<see cref="CoOccurrenceBuckets.KeyOf"/>).</summary>
     public Dictionary<string, BucketEntries> Buckets { get; } = new(StringComparer.Ordinal);
     public List<ItemOccurrence> TrackOccurrences { get; } = [];
     public List<ItemOccurrence> ArtistOccurrences { get; } = [];
@@ -37,8 +37,8 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
 
         foreach (var prior in play.SessionPrior)
         {
-            TrackOf(play.TrackId).CoListens.Add(new CoListenHit(play.Offset, prior, play.Ts));
-            TrackOf(prior).CoListens.Add(new CoListenHit(play.Offset, play.TrackId, play.Ts));
+            ItemOf(ItemKinds.Track, play.TrackId).CoListens.Add(new CoListenHit(play.Offset, prior, play.Ts));
+            ItemOf(ItemKinds.Track, prior).CoListens.Add(new CoListenHit(play.Offset, play.TrackId, play.Ts));
         }
 
         if (play.History is not { } history)
@@ -120,10 +120,9 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
     public sealed class TrackEntries
     {
         public List<TrackPlay> Plays { get; } = [];
-        public List<CoListenHit> CoListens { get; } = [];
 
         public TrackDelta ToDelta(int partition, long lastOffset, Guid expectedActivation) =>
-            new(partition, lastOffset, [.. Plays], [.. CoListens], expectedActivation);
+            new(partition, lastOffset, [.. Plays], expectedActivation);
 
         /// <summary>The oldest offset the delta carries, or <paramref name="lastOffset"/> when it carries none.</summary>
         public long FirstOffset(long lastOffset)
@@ -132,11 +131,6 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
             foreach (var play in Plays)
             {
                 first = Math.Min(first, play.Offset);
-            }
-
-            foreach (var hit in CoListens)
-            {
-                first = Math.Min(first, hit.Offset);
             }
 
             return first;
@@ -149,7 +143,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
         public Dictionary<string, ItemEntries> Items { get; } = new(StringComparer.Ordinal);
 
         public CoOccurrenceDelta ToDelta(int partition, long lastOffset, Guid expectedActivation) =>
-            new(partition, lastOffset, [.. Items.Select(i => new ItemCoOccurrences(i.Key, [.. i.Value.Occurrences], [.. i.Value.Hits]))], expectedActivation);
+            new(partition, lastOffset, [.. Items.Select(i => new ItemCoOccurrences(i.Key, [.. i.Value.Occurrences], [.. i.Value.Hits], [.. i.Value.CoListens]))], expectedActivation);
 
         /// <summary>The oldest offset the delta carries, or <paramref name="lastOffset"/> when it carries none.</summary>
         public long FirstOffset(long lastOffset)
@@ -166,6 +160,11 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
                 {
                     first = Math.Min(first, hit.Offset);
                 }
+
+                foreach (var hit in item.CoListens)
+                {
+                    first = Math.Min(first, hit.Offset);
+                }
             }
 
             return first;
@@ -176,5 +175,6 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
     {
         public List<long> Occurrences { get; } = [];
         public List<CoOccurrenceHit> Hits { get; } = [];
+        public List<CoListenHit> CoListens { get; } = [];
     }
 }

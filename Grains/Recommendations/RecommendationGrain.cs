@@ -2,7 +2,6 @@ using Encore.Catalog;
 using Encore.Hosting;
 using Encore.Ranking;
 using Encore.Similarity;
-using Encore.Tracks;
 using Encore.Trending;
 using Encore.Users;
 using Orleans.Concurrency;
@@ -284,7 +283,7 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
     private async Task AddCoListensAsync(TrackCatalog catalog, UserTaste taste, Func<string, Candidate?> candidateFor)
     {
         var sources = taste.RecentTrackIds.Take(CoListenSources).ToArray();
-        var coListens = await Task.WhenAll(sources.Select(id => GrainFactory.Get<ITrackGrain>(id).GetCoListenedAsync(CoListensPerSource)));
+        var coListens = await Task.WhenAll(sources.Select(id => GrainFactory.BucketOf(ItemKinds.Track, id).GetCoListenedAsync(id, CoListensPerSource)));
         for (var s = 0; s < sources.Length; s++)
         {
             var strongest = coListens[s].Select(c => c.Score).DefaultIfEmpty(0).Max();

@@ -1,6 +1,7 @@
 using Encore.Features;
 using Encore.Hosting;
 using Encore.Pipeline;
+using Encore.Tracks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -33,6 +34,9 @@ internal sealed class CoOccurrenceBucketGrain(
     ILogger<CoOccurrenceBucketGrain> logger) : Grain, ICoOccurrenceBucketGrain
 {
     /// <summary>Ranked lists of the items read so far, kept between requests (see <see cref="NeighbourCache"/>).</summary>
+    private const int CoListenCapacity = 64;
+    private static readonly TimeSpan CoListenHalfLife = TimeSpan.FromDays(7);
+
     private readonly Dictionary<string, NeighbourCache> _nearest = new(StringComparer.Ordinal);
     private FeatureStatePersister<CoOccurrenceBucketState> _persister = null!;
     private string _kind = null!;
@@ -64,11 +68,11 @@ internal sealed class CoOccurrenceBucketGrain(
         {
             if (!S.Items.TryGetValue(entry.Item, out var items))
             {
-                // The catalog's string, shared with every list that names the item, not the message's copy.
-                S.Items[string.Intern(entry.Item)] = items = new CoOccurrences();
+                // One string, shared with every list that names the item, not the message's copy.
+                S.Items[SharedStrings.Of(entry.Item)] = items = new CoOccurrences();
             }
 
-            var changed = items.Apply(watermark, entry.Occurrences, entry.Hits, _capacity, _kind, occurrences);
+            var changed = items.Apply(watermark, entry.Occurrences, entry.Hits, _capacity, _kind, occurrences) + ApplyCoListens(entry, watermark);
             if (changed > 0 && _nearest.TryGetValue(entry.Item, out var nearest))
             {
                 nearest.Changed();
@@ -84,6 +88,28 @@ internal sealed class CoOccurrenceBucketGrain(
 
         await _persister.ChangedAsync(applied, delta.Partition);
         return new CoOccurrenceApplyResult(_persister.DurableNextOffset(delta.Partition), applied, _persister.Activation);
+    }
+
+    private int ApplyCoListens(ItemCoOccurrences entry, long watermark)
+    {
+        var applied = 0;
+        foreach (var hit in entry.CoListens)
+        {
+            if (hit.Offset <= watermark)
+            {
+                continue;
+            }
+
+            if (!S.CoListened.TryGetValue(entry.Item, out var scores))
+            {
+                S.CoListened[SharedStrings.Of(entry.Item)] = scores = new DecayingScores();
+            }
+
+            scores.Add(SharedStrings.Of(hit.OtherTrackId), 1.0, hit.Ts, CoListenHalfLife, CoListenCapacity);
+            applied++;
+        }
+
+        return applied;
     }
 
     public async Task<DurableOffset> FlushAsync(int partition)
@@ -106,12 +132,18 @@ internal sealed class CoOccurrenceBucketGrain(
 
         return Task.FromResult(new ItemNeighbours(items.Occurrences, nearest.Nearest(items, count, other => occurrences.CountOf(_kind, other))));
     }
+
+    public Task<CoListen[]> GetCoListenedAsync(string trackId, int count) => Task.FromResult<CoListen[]>(
+        S.CoListened.TryGetValue(trackId, out var scores) ? [.. scores.Top(count).Select(e => new CoListen(e.Key, Math.Round(e.Value, 4)))] : []);
 }
 
-/// <summary>A co-occurrence bucket's state: each item's co-occurrences, and per-partition applied offsets.</summary>
+/// <summary>A co-occurrence bucket's state: each item's co-occurrences and co-listens, and per-partition applied offsets.</summary>
 [GenerateSerializer]
 public sealed class CoOccurrenceBucketState : IHasAppliedOffsets
 {
     [Id(0)] public Dictionary<int, long> AppliedOffsets { get; set; } = [];
     [Id(1)] public Dictionary<string, CoOccurrences> Items { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Tracks only: the top 64 tracks played in the same sessions, time-decayed.</summary>
+    [Id(2)] public Dictionary<string, DecayingScores> CoListened { get; set; } = new(StringComparer.Ordinal);
 }

@@ -1,3 +1,5 @@
+using Encore.Features;
+
 namespace Encore.Similarity;
 
 /// <summary>
@@ -30,9 +32,9 @@ public sealed class CoOccurrences
     /// </summary>
     public void AddPartner(string partner, int weight, int capacity, Func<string, long, double> strength)
     {
-        // Every partner is a catalog track id or artist name: interned, the thousands of lists that
-        // hold one share one string instead of each keeping the copy its message brought.
-        partner = string.Intern(partner);
+        // Every partner is a catalog track id or artist name: the thousands of lists that hold one
+        // share one string instead of each keeping the copy its message brought.
+        partner = SharedStrings.Of(partner);
         Partners[partner] = Partners.GetValueOrDefault(partner) + weight;
         if (Partners.Count > capacity)
         {

@@ -15,9 +15,6 @@ internal sealed class TrackGrain(
     IOptions<FeatureStateOptions> stateOptions,
     ILogger<TrackGrain> logger) : Grain, ITrackGrain
 {
-    private const int CoListenCapacity = 64;
-    private static readonly TimeSpan CoListenHalfLife = TimeSpan.FromDays(7);
-
     private FeatureStatePersister<TrackState> _persister = null!;
     private Track? _track;
 
@@ -60,22 +57,12 @@ internal sealed class TrackGrain(
             applied++;
         }
 
-        var changes = applied;
-        foreach (var hit in delta.CoListens)
-        {
-            if (hit.Offset > watermark)
-            {
-                S.CoListened.Add(hit.OtherTrackId, 1.0, hit.Ts, CoListenHalfLife, CoListenCapacity);
-                changes++;
-            }
-        }
-
         if (delta.LastOffset > watermark)
         {
             S.AppliedOffsets[delta.Partition] = delta.LastOffset;
         }
 
-        await _persister.ChangedAsync(changes, delta.Partition);
+        await _persister.ChangedAsync(applied, delta.Partition);
         var trending = new TrendingEntry(
             this.GetPrimaryKeyString(), S.Windows.Count(PlayWindows.Day, now).Plays, S.Plays, S.LastPlayTs ?? now);
         return new TrackApplyResult(_persister.DurableNextOffset(delta.Partition), applied, trending, _persister.Activation);
@@ -94,8 +81,10 @@ internal sealed class TrackGrain(
             return null;
         }
 
-        // Its history co-occurrences live in its bucket grain, which never calls a track grain back.
-        var similar = await GrainFactory.BucketOf(ItemKinds.Track, t.TrackId).GetNeighboursAsync(t.TrackId, 10);
+        // Its co-listens and history co-occurrences live in its bucket grain, which never calls a track grain back.
+        var bucket = GrainFactory.BucketOf(ItemKinds.Track, t.TrackId);
+        var similar = await bucket.GetNeighboursAsync(t.TrackId, 10);
+        var coListened = await bucket.GetCoListenedAsync(t.TrackId, 10);
         var now = clock.GetUtcNow();
         var hour = S.Windows.Count(PlayWindows.Hour, now);
         var day = S.Windows.Count(PlayWindows.Day, now);
@@ -135,15 +124,11 @@ internal sealed class TrackGrain(
             Skips7d = week.Skips,
             CompletionRate = S.Plays == 0 ? 0 : Math.Round(S.CompletionSum / S.Plays, 4),
             UniqueListeners = S.Listeners.Estimate(),
-            CoListened = CoListened(10),
+            CoListened = coListened,
             LastPlayTs = S.LastPlayTs,
             Occurrences = similar.Occurrences,
             Similar = similar.Neighbours,
         };
     }
 
-    public Task<CoListen[]> GetCoListenedAsync(int count) => Task.FromResult(CoListened(count));
-
-    private CoListen[] CoListened(int count) =>
-        [.. S.CoListened.Top(count).Select(e => new CoListen(e.Key, Math.Round(e.Value, 4)))];
 }

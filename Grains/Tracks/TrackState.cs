@@ -3,7 +3,7 @@ using Encore.Pipeline;
 
 namespace Encore.Tracks;
 
-/// <summary>Everything a track grain keeps: fixed-size windows and sketch, a capped co-listen list.</summary>
+/// <summary>Everything a track grain keeps: counts, fixed-size windows and a sketch.</summary>
 [GenerateSerializer]
 public sealed class TrackState : IHasAppliedOffsets
 {
@@ -13,9 +13,8 @@ public sealed class TrackState : IHasAppliedOffsets
     [Id(3)] public double CompletionSum { get; set; }
     [Id(4)] public PlayWindows Windows { get; set; } = new();
     [Id(5)] public HyperLogLog Listeners { get; set; } = new();
-    [Id(6)] public DecayingScores CoListened { get; set; } = new();
     [Id(7)] public DateTimeOffset? LastPlayTs { get; set; }
 
-    // Id 8 held the track's history co-occurrences, now in its CoOccurrenceBucketGrain; a stored state
-    // that still has them loads without them.
+    // Ids 6 and 8 held the track's co-listens and history co-occurrences, now in its
+    // CoOccurrenceBucketGrain; a stored state that still has them loads without them.
 }

@@ -20,6 +20,14 @@ internal static class TelemetryHosting
 
     public const string MetricsPath = "/metrics";
 
+    /// <summary>
+    /// Whether the silo makes spans: with somewhere to send them, or when asked to. Without, not even
+    /// Orleans' grain-call filters are installed, for every grain call pays for passing through them.
+    /// </summary>
+    public static bool MakesSpans(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable])
+        || (configuration.GetSection(TelemetrySettings.SectionName).Get<TelemetrySettings>()?.Spans ?? false);
+
     /// <summary>The meters exported besides <see cref="EncoreTelemetry.Name"/>.</summary>
     public static readonly string[] FrameworkMeters =
     [
@@ -77,4 +85,13 @@ internal static class TelemetryHosting
         app.MapPrometheusScrapingEndpoint(MetricsPath);
         return app;
     }
+}
+
+/// <summary>Configuration section <c>Telemetry</c> (the README, "Configuration").</summary>
+public sealed class TelemetrySettings
+{
+    public const string SectionName = "Telemetry";
+
+    /// <summary>Make spans without an OTLP endpoint: for a listener in the silo's process (tests) or a trace session.</summary>
+    public bool Spans { get; set; }
 }

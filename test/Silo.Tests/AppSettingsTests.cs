@@ -34,6 +34,7 @@ public sealed class AppSettingsTests
         { PostgresOptions.SectionName, typeof(PostgresOptions) },
         { WarehouseOptions.SectionName, typeof(WarehouseOptions) },
         { ApiSettings.SectionName, typeof(ApiSettings) },
+        { TelemetrySettings.SectionName, typeof(TelemetrySettings) },
     };
 
     [Theory]

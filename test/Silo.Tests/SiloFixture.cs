@@ -49,6 +49,8 @@ public class SiloFixture : IAsyncLifetime
                 .UseSetting("Kafka:Partitions", Partitions.ToString())
                 .UseSetting("Catalog:Path", "")
                 .UseSetting("Demo:EventsPerSecond", "0")
+                // TracingTests listen to the silo's spans in this process, with no OTLP endpoint.
+                .UseSetting("Telemetry:Spans", "true")
                 .UseSetting("Logging:LogLevel:Default", "Warning");
             configure(web);
         });

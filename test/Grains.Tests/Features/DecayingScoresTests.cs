@@ -1,4 +1,6 @@
 using Encore.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 
 namespace Encore.Grains.Tests.Features;
 
@@ -44,5 +46,37 @@ public sealed class DecayingScoresTests
 
         Assert.Equal(6, scores.Count);
         Assert.Equal(["k8", "k7", "k6", "k5", "k4", "k3"], scores.Top(10).Select(e => e.Key));
+    }
+
+    [Fact]
+    public void ScoresStayExactPastHundredsOfHalfLives()
+    {
+        var scores = new DecayingScores();
+        scores.Add("old", 1, T0, HalfLife, 10);
+        scores.Add("new", 1, T0.AddDays(400), HalfLife, 10);
+        scores.Add("newer", 3, T0.AddDays(401), HalfLife, 10);
+
+        Assert.Equal(Math.Pow(0.5, 401), scores.Get("old"), Math.Pow(0.5, 401) * 1e-9);
+        Assert.Equal(0.5, scores.Get("new"), 9);
+        Assert.Equal(3.0, scores.Get("newer"), 9);
+        Assert.Equal(["newer", "new", "old"], scores.Top(10).Select(e => e.Key));
+        Assert.Equal(0.5, scores.Top(10).Single(e => e.Key == "new").Value, 9);
+    }
+
+    [Fact]
+    public void DecayedScoresCrossAGrainBoundaryUnchanged()
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var scores = new DecayingScores();
+        scores.Add("rock", 1, T0, HalfLife, 10);
+        scores.Add("jazz", 2, T0.AddDays(3), HalfLife, 10);
+
+        var copy = serializer.Deserialize<DecayingScores>(serializer.SerializeToArray(scores))!;
+        copy.Add("pop", 1, T0.AddDays(4), HalfLife, 10);
+
+        Assert.Equal(0.0625, copy.Get("rock"), 9);
+        Assert.Equal(1.0, copy.Get("jazz"), 9);
+        Assert.Equal(1.0, copy.Get("pop"), 9);
     }
 }

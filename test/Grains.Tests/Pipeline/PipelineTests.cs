@@ -148,7 +148,7 @@ public sealed class PipelineTests(ClusterFixture fixture)
         Assert.Equal(3, (await _client.GetGrain<IUserGrain>(user).GetProfileAsync())!.Plays);
         var plays = await PlaysOf(tracks);
         Assert.Equal([2L, 1L], plays);
-        var coListened = await _client.GetGrain<ITrackGrain>(tracks[1]).GetCoListenedAsync(5);
+        var coListened = await _client.BucketOf(ItemKinds.Track, tracks[1]).GetCoListenedAsync(tracks[1], 5);
         Assert.Equal([tracks[0]], coListened.Select(c => c.TrackId));
     }
 

@@ -2,7 +2,6 @@ using Encore.Catalog;
 using Encore.Grains.Tests.Cluster;
 using Encore.Recommendations;
 using Encore.Similarity;
-using Encore.Tracks;
 
 namespace Encore.Grains.Tests.Similarity;
 
@@ -35,7 +34,7 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
         var neighbour = Assert.Single(track.Neighbours);
         Assert.Equal((x.TrackId, 1.0), (neighbour.Id, neighbour.CoOccurrences));
         Assert.Equal(1.0 / (1.0 + CoOccurrences.Shrinkage), neighbour.Similarity, 12);
-        Assert.Empty(await _client.GetGrain<ITrackGrain>(y.TrackId).GetCoListenedAsync(10));
+        Assert.Empty(await _client.BucketOf(ItemKinds.Track, y.TrackId).GetCoListenedAsync(y.TrackId, 10));
 
         Assert.Equal(1, await _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Track).GetCountAsync(x.TrackId));
         Assert.Equal(1, await _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Artist).GetCountAsync(y.Artists[0]));
@@ -146,7 +145,7 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
         var bucket = _client.BucketOf(ItemKinds.Artist, artist);
         var hits = Enumerable.Range(0, CoOccurrences.ArtistCapacity + 44).Select(i => new CoOccurrenceHit(i, $"partner-{i:D4}", 16 + i)).ToArray();
 
-        await bucket.ApplyAsync(new CoOccurrenceDelta(partition, hits.Length, [new ItemCoOccurrences(artist, [0], hits)]));
+        await bucket.ApplyAsync(new CoOccurrenceDelta(partition, hits.Length, [new ItemCoOccurrences(artist, [0], hits, [])]));
 
         var neighbours = await bucket.GetNeighboursAsync(artist, 10_000);
         Assert.InRange(neighbours.Neighbours.Length, CoOccurrences.ArtistCapacity * 3 / 4, CoOccurrences.ArtistCapacity);
