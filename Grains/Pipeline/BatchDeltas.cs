@@ -19,6 +19,9 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
 
     /// <summary>History co-occurrences of tracks and artists and co-listens of tracks, by bucket key (<see cref="CoOccurrenceBuckets.KeyOf"/>).</summary>
     public Dictionary<string, BucketEntries> Buckets { get; } = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<string, ItemEntries> _artists = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ItemEntries> _tracks = new(StringComparer.Ordinal);
     public List<ItemOccurrence> TrackOccurrences { get; } = [];
     public List<ItemOccurrence> ArtistOccurrences { get; } = [];
 
@@ -101,19 +104,22 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
         }
     }
 
+    /// <summary>The entries of one item, found directly when the batch already paired it (a play brings dozens of pairs).</summary>
     private ItemEntries ItemOf(string kind, string item)
     {
+        var items = kind == ItemKinds.Artist ? _artists : _tracks;
+        if (items.TryGetValue(item, out var entries))
+        {
+            return entries;
+        }
+
         var key = CoOccurrenceBuckets.KeyOf(kind, item);
         if (!Buckets.TryGetValue(key, out var bucket))
         {
             Buckets[key] = bucket = new();
         }
 
-        if (!bucket.Items.TryGetValue(item, out var entries))
-        {
-            bucket.Items[item] = entries = new();
-        }
-
+        bucket.Items[item] = items[item] = entries = new();
         return entries;
     }
 

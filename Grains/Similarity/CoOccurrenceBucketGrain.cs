@@ -17,11 +17,25 @@ public static class CoOccurrenceBuckets
     /// </summary>
     public const int Count = 32;
 
+    private static readonly string[] ArtistKeys = KeysOf(ItemKinds.Artist);
+    private static readonly string[] TrackKeys = KeysOf(ItemKinds.Track);
+
     /// <summary>The key of the bucket grain holding <paramref name="item"/> of <paramref name="kind"/>: "kind/bucket".</summary>
-    public static string KeyOf(string kind, string item) => $"{kind}/{KeyHash.Bucket(item, Count)}";
+    public static string KeyOf(string kind, string item)
+    {
+        var bucket = KeyHash.Bucket(item, Count);
+        return kind switch
+        {
+            ItemKinds.Artist => ArtistKeys[bucket],
+            ItemKinds.Track => TrackKeys[bucket],
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Co-occurrences are kept for {ItemKinds.Artist} and {ItemKinds.Track} only."),
+        };
+    }
 
     public static ICoOccurrenceBucketGrain BucketOf(this IGrainFactory grains, string kind, string item) =>
         grains.Get<ICoOccurrenceBucketGrain>(KeyOf(kind, item));
+
+    private static string[] KeysOf(string kind) => [.. Enumerable.Range(0, Count).Select(bucket => $"{kind}/{bucket}")];
 
     /// <summary>The kind of a bucket key, <see cref="ItemKinds.Artist"/> or <see cref="ItemKinds.Track"/>.</summary>
     public static string KindOf(string key) => key[..key.IndexOf('/', StringComparison.Ordinal)];
