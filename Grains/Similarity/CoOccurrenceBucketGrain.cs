@@ -47,10 +47,11 @@ internal sealed class CoOccurrenceBucketGrain(
     IOptions<FeatureStateOptions> stateOptions,
     ILogger<CoOccurrenceBucketGrain> logger) : Grain, ICoOccurrenceBucketGrain
 {
-    /// <summary>Ranked lists of the items read so far, kept between requests (see <see cref="NeighbourCache"/>).</summary>
+    /// <summary>Co-listened tracks kept per track.</summary>
     private const int CoListenCapacity = 64;
     private static readonly TimeSpan CoListenHalfLife = TimeSpan.FromDays(7);
 
+    /// <summary>Ranked lists of the items read so far, kept between requests (see <see cref="NeighbourCache"/>).</summary>
     private readonly Dictionary<string, NeighbourCache> _nearest = new(StringComparer.Ordinal);
     private FeatureStatePersister<CoOccurrenceBucketState> _persister = null!;
     private string _kind = null!;
@@ -80,19 +81,13 @@ internal sealed class CoOccurrenceBucketGrain(
         var applied = 0;
         foreach (var entry in delta.Items)
         {
-            if (!S.Items.TryGetValue(entry.Item, out var items))
-            {
-                // One string, shared with every list that names the item, not the message's copy.
-                S.Items[SharedStrings.Of(entry.Item)] = items = new CoOccurrences();
-            }
-
-            var changed = items.Apply(watermark, entry.Occurrences, entry.Hits, _capacity, _kind, occurrences) + ApplyCoListens(entry, watermark);
+            var changed = ApplyHistory(entry, watermark);
             if (changed > 0 && _nearest.TryGetValue(entry.Item, out var nearest))
             {
                 nearest.Changed();
             }
 
-            applied += changed;
+            applied += changed + ApplyCoListens(entry, watermark);
         }
 
         if (delta.LastOffset > watermark)
@@ -102,6 +97,22 @@ internal sealed class CoOccurrenceBucketGrain(
 
         await _persister.ChangedAsync(applied, delta.Partition);
         return new CoOccurrenceApplyResult(_persister.DurableNextOffset(delta.Partition), applied, _persister.Activation);
+    }
+
+    private int ApplyHistory(ItemCoOccurrences entry, long watermark)
+    {
+        if (entry.Occurrences.Length == 0 && entry.Hits.Length == 0)
+        {
+            return 0;
+        }
+
+        if (!S.Items.TryGetValue(entry.Item, out var items))
+        {
+            // One string, shared with every list that names the item, not the message's copy.
+            S.Items[SharedStrings.Of(entry.Item)] = items = new CoOccurrences();
+        }
+
+        return items.Apply(watermark, entry.Occurrences, entry.Hits, _capacity, _kind, occurrences);
     }
 
     private int ApplyCoListens(ItemCoOccurrences entry, long watermark)
