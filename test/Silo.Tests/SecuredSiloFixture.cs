@@ -10,7 +10,8 @@ namespace Encore.Silo.Tests;
 /// <summary>
 /// A second real silo, with API keys and a low rate limit. Its API publishes through the real Kafka
 /// publisher pointed at a closed port, as when the brokers are down, so that a POST with events
-/// answers 503; the pipeline itself runs on the embedded cluster as in <see cref="SiloFixture"/>.
+/// answers 503; the pipeline itself runs on the embedded cluster as in <see cref="SiloFixture"/>. It
+/// makes no spans, as a silo without an OTLP endpoint.
 /// </summary>
 public sealed class SecuredSiloFixture() : SiloFixture(urls: "http://127.0.0.1:0", apiKey: Key, configure: web => web
     .UseSetting("Api:Keys:0", Key)
@@ -18,6 +19,7 @@ public sealed class SecuredSiloFixture() : SiloFixture(urls: "http://127.0.0.1:0
     .UseSetting("Api:AdminKeys:0", AdminKey)
     .UseSetting("Api:EventPostsPerSecond", EventPostsPerSecond.ToString())
     .UseSetting("Api:PublishTimeout", "00:00:01")
+    .UseSetting("Telemetry:Spans", "false")
     .ConfigureTestServices(services => services.AddSingleton<IEventPublisher>(provider => new KafkaEventPublisher(
         Options.Create(new KafkaSettings { BootstrapServers = $"127.0.0.1:{FreePort()}" }),
         provider.GetRequiredService<IOptions<ApiSettings>>()))))
