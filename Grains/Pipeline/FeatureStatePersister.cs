@@ -31,7 +31,7 @@ internal sealed class FeatureStatePersister<TState>(
     private IGrainTimer? _timer;
 
     /// <summary>This activation: a new one knows only what was written.</summary>
-    public Guid Activation { get; } = Guid.NewGuid();
+    public Guid Activation { get; } = ActivationIds.Next();
 
     /// <summary>
     /// Refuses a batch meant for another activation of this grain (one that died holding effects only
@@ -174,6 +174,26 @@ internal sealed class FeatureStatePersister<TState>(
         }
 
         return moved;
+    }
+}
+
+/// <summary>
+/// Ids of feature-grain activations, unique across silos and restarts: 64 random bits drawn once per
+/// process, then a counter. <see cref="Guid.NewGuid"/> asks the operating system for randomness every
+/// time, which was 1.5 % of a silo's thread time while new listeners arrived by the thousand.
+/// </summary>
+internal static class ActivationIds
+{
+    private static readonly long Process = BitConverter.ToInt64(Guid.NewGuid().ToByteArray());
+    private static long _count;
+
+    /// <summary>A new id, never <see cref="Guid.Empty"/> (which stands for "no activation known").</summary>
+    public static Guid Next()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        BitConverter.TryWriteBytes(bytes, Process);
+        BitConverter.TryWriteBytes(bytes[8..], Interlocked.Increment(ref _count));
+        return new Guid(bytes);
     }
 }
 
