@@ -118,6 +118,13 @@ internal sealed class FeatureStatePersister<TState>(
         await ReportAsync(await WriteAsync(), except: null);
     }
 
+    /// <summary>Writes what is buffered, and says how far <paramref name="partition"/>'s effects are now durable, and in which activation.</summary>
+    public async Task<DurableOffset> FlushAsync(int partition)
+    {
+        await PersistAsync();
+        return new DurableOffset(DurableNextOffset(partition), Activation);
+    }
+
     public async Task StopAsync()
     {
         _timer?.Dispose();

@@ -118,6 +118,7 @@ internal sealed class CoOccurrenceBucketGrain(
     private int ApplyCoListens(ItemCoOccurrences entry, long watermark)
     {
         var applied = 0;
+        DecayingScores? scores = null;
         foreach (var hit in entry.CoListens)
         {
             if (hit.Offset <= watermark)
@@ -125,7 +126,7 @@ internal sealed class CoOccurrenceBucketGrain(
                 continue;
             }
 
-            if (!S.CoListened.TryGetValue(entry.Item, out var scores))
+            if (scores is null && !S.CoListened.TryGetValue(entry.Item, out scores))
             {
                 S.CoListened[SharedStrings.Of(entry.Item)] = scores = new DecayingScores();
             }
@@ -137,11 +138,7 @@ internal sealed class CoOccurrenceBucketGrain(
         return applied;
     }
 
-    public async Task<DurableOffset> FlushAsync(int partition)
-    {
-        await _persister.PersistAsync();
-        return new DurableOffset(_persister.DurableNextOffset(partition), _persister.Activation);
-    }
+    public Task<DurableOffset> FlushAsync(int partition) => _persister.FlushAsync(partition);
 
     public Task<ItemNeighbours> GetNeighboursAsync(string item, int count)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Encore.Features;
 
 namespace Encore.Similarity;
@@ -32,10 +34,16 @@ public sealed class CoOccurrences
     /// </summary>
     public void AddPartner(string partner, int weight, int capacity, Func<string, long, double> strength)
     {
+        ref var sum = ref CollectionsMarshal.GetValueRefOrNullRef(Partners, partner);
+        if (!Unsafe.IsNullRef(ref sum))
+        {
+            sum += weight;
+            return;
+        }
+
         // Every partner is a catalog track id or artist name: the thousands of lists that hold one
         // share one string instead of each keeping the copy its message brought.
-        partner = SharedStrings.Of(partner);
-        Partners[partner] = Partners.GetValueOrDefault(partner) + weight;
+        Partners.Add(SharedStrings.Of(partner), weight);
         if (Partners.Count > capacity)
         {
             foreach (var weakest in Partners.OrderBy(p => strength(p.Key, p.Value)).ThenBy(p => p.Key, StringComparer.Ordinal)

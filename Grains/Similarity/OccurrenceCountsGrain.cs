@@ -58,11 +58,7 @@ internal sealed class OccurrenceCountsGrain(
         return new CoOccurrenceApplyResult(_persister.DurableNextOffset(delta.Partition), applied, _persister.Activation);
     }
 
-    public async Task<DurableOffset> FlushAsync(int partition)
-    {
-        await _persister.PersistAsync();
-        return new DurableOffset(_persister.DurableNextOffset(partition), _persister.Activation);
-    }
+    public Task<DurableOffset> FlushAsync(int partition) => _persister.FlushAsync(partition);
 
     public Task<OccurrenceSnapshot?> GetSnapshotAsync(long knownVersion)
     {

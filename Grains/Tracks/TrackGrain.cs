@@ -68,11 +68,7 @@ internal sealed class TrackGrain(
         return new TrackApplyResult(_persister.DurableNextOffset(delta.Partition), applied, trending, _persister.Activation);
     }
 
-    public async Task<DurableOffset> FlushAsync(int partition)
-    {
-        await _persister.PersistAsync();
-        return new DurableOffset(_persister.DurableNextOffset(partition), _persister.Activation);
-    }
+    public Task<DurableOffset> FlushAsync(int partition) => _persister.FlushAsync(partition);
 
     public async Task<TrackView?> GetAsync()
     {

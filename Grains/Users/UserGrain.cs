@@ -101,11 +101,7 @@ internal sealed partial class UserGrain(
         return new UserApplyResult([.. counted], applied, duplicates, replays, _persister.DurableNextOffset(batch.Partition), _persister.Activation);
     }
 
-    public async Task<DurableOffset> FlushAsync(int partition)
-    {
-        await _persister.PersistAsync();
-        return new DurableOffset(_persister.DurableNextOffset(partition), _persister.Activation);
-    }
+    public Task<DurableOffset> FlushAsync(int partition) => _persister.FlushAsync(partition);
 
     public Task<UserProfile?> GetProfileAsync()
     {

@@ -25,8 +25,9 @@ internal static class TelemetryHosting
     /// Orleans' grain-call filters are installed, for every grain call pays for passing through them.
     /// </summary>
     public static bool MakesSpans(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable])
-        || (configuration.GetSection(TelemetrySettings.SectionName).Get<TelemetrySettings>()?.Spans ?? false);
+        ExportsOverOtlp(configuration) || (configuration.GetSection(TelemetrySettings.SectionName).Get<TelemetrySettings>()?.Spans ?? false);
+
+    private static bool ExportsOverOtlp(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable]);
 
     /// <summary>The meters exported besides <see cref="EncoreTelemetry.Name"/>.</summary>
     public static readonly string[] FrameworkMeters =
@@ -60,7 +61,7 @@ internal static class TelemetryHosting
             });
 
         // Spans only with somewhere to send them: every grain call would otherwise make one for nothing.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]))
+        if (ExportsOverOtlp(builder.Configuration))
         {
             otel.WithTracing(tracing => tracing
                 .AddSource(TraceSources)
