@@ -7,12 +7,12 @@ namespace Encore.Similarity;
 /// One per hash bucket of items of one kind (<see cref="ItemKinds.Artist"/> or <see cref="ItemKinds.Track"/>),
 /// keyed on "kind/bucket": for every item of the bucket, how often it entered a listener's recent history
 /// (an occurrence), and with which other items of that history (the co-occurrences of the collaborative
-/// signal), top-K by strength; for tracks also the tracks played in the same sessions (co-listens). A
-/// play pairs its track and artist with up to dozens of earlier ones, each a different item: as one
-/// grain per item that was most of a silo's grain calls, while a partition batch now makes one call per
-/// bucket it touches. Fed by partition grains with one aggregated delta
-/// per bucket and batch; exactly-once like the track grains (a per-partition watermark, entries carry
-/// the offset of the play that caused them).
+/// signal), top-K by strength; for tracks also the tracks played in the same sessions (co-listens) and
+/// the play statistics (all-time and windowed plays and skips, completion, unique listeners). A play
+/// pairs its track and artist with up to dozens of earlier ones, each a different item: as one grain
+/// per item that was most of a silo's grain calls, while a partition batch now makes one call per
+/// bucket it touches. Fed by partition grains with one aggregated delta per bucket and batch;
+/// exactly-once through a per-partition watermark (entries carry the offset of the play that caused them).
 /// </summary>
 public interface ICoOccurrenceBucketGrain : IFeatureGrain
 {
@@ -28,6 +28,13 @@ public interface ICoOccurrenceBucketGrain : IFeatureGrain
     /// <summary>The tracks most co-listened with <paramref name="trackId"/>, strongest first (time-decayed session co-occurrence).</summary>
     [AlwaysInterleave]
     Task<Tracks.CoListen[]> GetCoListenedAsync(string trackId, int count);
+
+    /// <summary>
+    /// A track's catalog fields, statistics, <paramref name="count"/> nearest neighbours and co-listens
+    /// (zeros for a track never played); <c>null</c> for an id not in the catalog.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<Tracks.TrackView?> GetTrackAsync(string trackId, int count);
 }
 
 /// <summary>
@@ -82,12 +89,14 @@ public sealed record CoOccurrenceDelta(
 /// <param name="Occurrences">Offsets of the plays through which the item entered a listener's recent history.</param>
 /// <param name="Hits">Other items of that history (or items that entered it while this one was there).</param>
 /// <param name="CoListens">Tracks played in the same session as this track (tracks only).</param>
+/// <param name="Plays">The track's counted plays (tracks only).</param>
 [GenerateSerializer, Immutable]
 public sealed record ItemCoOccurrences(
     [property: Id(0)] string Item,
     [property: Id(1)] long[] Occurrences,
     [property: Id(2)] CoOccurrenceHit[] Hits,
-    [property: Id(3)] Tracks.CoListenHit[] CoListens);
+    [property: Id(3)] Tracks.CoListenHit[] CoListens,
+    [property: Id(4)] Tracks.TrackPlay[] Plays);
 
 /// <summary>The item co-occurred with <paramref name="Other"/> in a listener's history, through the play at <paramref name="Offset"/>.</summary>
 /// <param name="Weight">In units of 1/<see cref="CoOccurrenceWeights.Full"/>: less for plays further apart in time.</param>
@@ -108,11 +117,13 @@ public sealed record OccurrenceDelta(
 [GenerateSerializer, Immutable]
 public readonly record struct ItemOccurrence([property: Id(0)] long Offset, [property: Id(1)] string Item);
 
+/// <param name="Trending">For a track bucket, the windowed plays of each track this delta added plays to, for the trending grains.</param>
 [GenerateSerializer, Immutable]
 public sealed record CoOccurrenceApplyResult(
     [property: Id(0)] long DurableNextOffset,
     [property: Id(1)] int Applied,
-    [property: Id(2)] Guid Activation);
+    [property: Id(2)] Guid Activation,
+    [property: Id(3)] Tracks.TrendingEntry[]? Trending = null);
 
 /// <param name="Occurrences">How many times the item entered a listener's recent history.</param>
 [GenerateSerializer, Immutable]

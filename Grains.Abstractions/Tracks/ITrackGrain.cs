@@ -1,42 +1,15 @@
-using Encore.Pipeline;
-using Orleans.Concurrency;
-
 namespace Encore.Tracks;
 
 /// <summary>
-/// One per track, keyed on trackId: plays and skips in event-time windows (1 h, 24 h, 7 d) and all
-/// time, completion rate and approximate unique listeners. Fed by partition grains with one aggregated
-/// delta per batch, so a hot track gets one call per partition batch, not one per play. What it is
-/// paired with (co-listens, history co-occurrences) lives in its <see cref="Similarity.ICoOccurrenceBucketGrain"/>.
+/// A track's catalog fields and live statistics, assembled on request: the statistics live in the
+/// track's <see cref="Similarity.ICoOccurrenceBucketGrain"/>, fed with one delta per bucket and
+/// partition batch. A stateless worker, so reading a track activates nothing per track.
 /// </summary>
-public interface ITrackGrain : IFeatureGrain
+public interface ITrackGrain : IGrainWithStringKey
 {
-    /// <summary>
-    /// Applies one partition batch's delta. Deltas of a partition arrive in offset order; entries at or
-    /// below the partition's applied watermark are replays and are dropped one by one, so a replayed
-    /// batch cut at different boundaries still counts each offset once.
-    /// </summary>
-    Task<TrackApplyResult> ApplyAsync(TrackDelta delta);
-
-    // Reads interleave with applies, so that a request never queues behind a partition's batches: they change
-    // nothing, and an apply changes the state only between its awaits, never across one.
     /// <summary>Catalog fields and live statistics, or <c>null</c> for an id not in the catalog.</summary>
-    [AlwaysInterleave]
     Task<TrackView?> GetAsync();
-
-
 }
-
-/// <summary>Everything one partition batch did to one track.</summary>
-/// <param name="LastOffset">The last offset of the batch: the track has seen all of the partition up to here.</param>
-/// <param name="ExpectedActivation">As in <see cref="Users.UserBatch"/>: another activation refuses the delta.</param>
-/// <remarks>A track's co-listens and history co-occurrences go to its <see cref="Similarity.ICoOccurrenceBucketGrain"/>.</remarks>
-[GenerateSerializer, Immutable]
-public sealed record TrackDelta(
-    [property: Id(0)] int Partition,
-    [property: Id(1)] long LastOffset,
-    [property: Id(2)] TrackPlay[] Plays,
-    [property: Id(4)] Guid ExpectedActivation = default);
 
 /// <summary>One counted play of the track.</summary>
 /// <param name="ListenerHash">A stable 64-bit hash of the userId, for the unique-listener sketch.</param>
@@ -54,14 +27,6 @@ public sealed record CoListenHit(
     [property: Id(0)] long Offset,
     [property: Id(1)] string OtherTrackId,
     [property: Id(2)] DateTimeOffset Ts);
-
-/// <param name="Trending">The track's windowed plays after this delta, for the trending grains.</param>
-[GenerateSerializer, Immutable]
-public sealed record TrackApplyResult(
-    [property: Id(0)] long DurableNextOffset,
-    [property: Id(1)] int PlaysApplied,
-    [property: Id(2)] TrendingEntry Trending,
-    [property: Id(3)] Guid Activation);
 
 /// <summary>A snapshot of one track's windowed plays; a higher <paramref name="Version"/> replaces a lower one.</summary>
 /// <param name="Version">The track's count of applied plays: grows with every change.</param>

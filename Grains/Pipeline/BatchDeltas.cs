@@ -8,16 +8,17 @@ namespace Encore.Pipeline;
 
 /// <summary>
 /// What one partition batch does to the item grains, aggregated per grain from the plays the user
-/// grains counted: one delta per played track, per co-occurrence bucket and per count kind
-/// (occurrences, plays, skips), so a hot item gets one call per batch however many of the batch's plays
-/// touch it. Every entry carries the offset of the play that caused it, which is how the receiving
+/// grains counted: one delta per co-occurrence bucket (which also holds its tracks' play statistics)
+/// and per count kind (occurrences, plays, skips), so a hot item gets one call per batch however many
+/// of the batch's plays touch it. Every entry carries the offset of the play that caused it, which is how the receiving
 /// grains drop replays one by one.
 /// </summary>
 internal sealed class BatchDeltas(TrackCatalog catalog)
 {
-    public Dictionary<string, TrackEntries> Tracks { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>History co-occurrences of tracks and artists and co-listens of tracks, by bucket key (<see cref="CoOccurrenceBuckets.KeyOf"/>).</summary>
+    /// <summary>
+    /// History co-occurrences of tracks and artists, and the plays and co-listens of tracks, by bucket key
+    /// (<see cref="CoOccurrenceBuckets.KeyOf"/>).
+    /// </summary>
     public Dictionary<string, BucketEntries> Buckets { get; } = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, ItemEntries> _artists = new(StringComparer.Ordinal);
@@ -31,7 +32,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
     public void Add(string userId, CountedPlay play)
     {
         var listener = KeyHash.Of(userId);
-        TrackOf(play.TrackId).Plays.Add(new TrackPlay(play.Offset, listener, play.Ts, play.MsPlayed, play.Skip));
+        ItemOf(ItemKinds.Track, play.TrackId).Plays.Add(new TrackPlay(play.Offset, listener, play.Ts, play.MsPlayed, play.Skip));
         CountPlay(play);
         if (play.Skip)
         {
@@ -71,16 +72,6 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
                 ItemOf(ItemKinds.Artist, partner.Id).Hits.Add(new CoOccurrenceHit(play.Offset, artist, partner.Weight));
             }
         }
-    }
-
-    private TrackEntries TrackOf(string trackId)
-    {
-        if (!Tracks.TryGetValue(trackId, out var entries))
-        {
-            Tracks[trackId] = entries = new();
-        }
-
-        return entries;
     }
 
     private void CountPlay(CountedPlay play)
@@ -123,33 +114,13 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
         return entries;
     }
 
-    public sealed class TrackEntries
-    {
-        public List<TrackPlay> Plays { get; } = [];
-
-        public TrackDelta ToDelta(int partition, long lastOffset, Guid expectedActivation) =>
-            new(partition, lastOffset, [.. Plays], expectedActivation);
-
-        /// <summary>The oldest offset the delta carries, or <paramref name="lastOffset"/> when it carries none.</summary>
-        public long FirstOffset(long lastOffset)
-        {
-            var first = lastOffset;
-            foreach (var play in Plays)
-            {
-                first = Math.Min(first, play.Offset);
-            }
-
-            return first;
-        }
-    }
-
     /// <summary>One bucket's items, each with its occurrences and co-occurrence hits.</summary>
     public sealed class BucketEntries
     {
         public Dictionary<string, ItemEntries> Items { get; } = new(StringComparer.Ordinal);
 
         public CoOccurrenceDelta ToDelta(int partition, long lastOffset, Guid expectedActivation) =>
-            new(partition, lastOffset, [.. Items.Select(i => new ItemCoOccurrences(i.Key, [.. i.Value.Occurrences], [.. i.Value.Hits], [.. i.Value.CoListens]))], expectedActivation);
+            new(partition, lastOffset, [.. Items.Select(i => new ItemCoOccurrences(i.Key, [.. i.Value.Occurrences], [.. i.Value.Hits], [.. i.Value.CoListens], [.. i.Value.Plays]))], expectedActivation);
 
         /// <summary>The oldest offset the delta carries, or <paramref name="lastOffset"/> when it carries none.</summary>
         public long FirstOffset(long lastOffset)
@@ -171,6 +142,11 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
                 {
                     first = Math.Min(first, hit.Offset);
                 }
+
+                foreach (var play in item.Plays)
+                {
+                    first = Math.Min(first, play.Offset);
+                }
             }
 
             return first;
@@ -182,5 +158,6 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
         public List<long> Occurrences { get; } = [];
         public List<CoOccurrenceHit> Hits { get; } = [];
         public List<CoListenHit> CoListens { get; } = [];
+        public List<TrackPlay> Plays { get; } = [];
     }
 }

@@ -142,7 +142,7 @@ internal sealed partial class PartitionGrain(
             _slowBatches++;
             if (_slowLoggedAt is not { } loggedAt || Stopwatch.GetElapsedTime(loggedAt) > SlowBatchLogInterval)
             {
-                LogSlowBatch(logger, _partition, items.Count, batch.ByUser.Count, deltas.Tracks.Count, deltas.Buckets.Count, took.TotalMilliseconds,
+                LogSlowBatch(logger, _partition, items.Count, batch.ByUser.Count, deltas.Buckets.Count, took.TotalMilliseconds,
                     Stopwatch.GetElapsedTime(started, usersApplied).TotalMilliseconds, Stopwatch.GetElapsedTime(usersApplied, deltasApplied).TotalMilliseconds, _slowBatches);
                 _slowBatches = 0;
                 _slowLoggedAt = Stopwatch.GetTimestamp();
@@ -201,9 +201,9 @@ internal sealed partial class PartitionGrain(
         Task.WhenAll(batch.ByUser.Select(entry => ApplyUserAsync(entry.Key, _poison.Pending(entry.Value))));
 
     /// <summary>
-    /// Track grains keep one watermark per partition, moved to the end of each delta. A delta without
+    /// Bucket and count grains keep one watermark per partition, moved to the end of each delta. A delta without
     /// the plays of a user whose call failed would let them drop those plays when the replay brings
-    /// them: no track gets anything of an incomplete batch, and nothing is declared past it until a
+    /// them: no bucket gets anything of an incomplete batch, and nothing is declared past it until a
     /// replay has processed it whole.
     /// </summary>
     private void TrackGap(PartitionBatch batch, bool complete)
@@ -220,7 +220,7 @@ internal sealed partial class PartitionGrain(
 
     /// <summary>
     /// Records what each user grain now holds and sums the batch's counters; the plays the user grains
-    /// counted become the deltas of the track, artist and occurrence grains, only for a complete batch.
+    /// counted become the deltas of the bucket and count grains, only for a complete batch.
     /// </summary>
     private (BatchDeltas Deltas, BatchCounts Counts) CollectUserResults(UserAttempt[] attempts, bool complete)
     {
@@ -244,10 +244,9 @@ internal sealed partial class PartitionGrain(
         return (deltas, counts);
     }
 
-    /// <summary>One delta per played track, per co-occurrence bucket and per count kind, all in parallel.</summary>
+    /// <summary>One delta per co-occurrence bucket and per count kind, all in parallel.</summary>
     private Task ApplyFeatureDeltasAsync(BatchDeltas deltas, long lastOffset) => Task.WhenAll(
     [
-        ApplyTrackDeltasAsync(deltas, lastOffset),
         ApplyBucketDeltasAsync(deltas, lastOffset),
         ApplyOccurrencesAsync(ItemKinds.Track, deltas.TrackOccurrences, lastOffset),
         ApplyOccurrencesAsync(ItemKinds.Artist, deltas.ArtistOccurrences, lastOffset),
@@ -275,30 +274,6 @@ internal sealed partial class PartitionGrain(
         stats.RecordProcessed(counts.Applied + counts.Duplicates, counts.Duplicates, counts.Replays);
     }
 
-    private async Task ApplyTrackDeltasAsync(BatchDeltas deltas, long lastOffset)
-    {
-        var tracks = await Task.WhenAll(deltas.Tracks.Select(async entry =>
-        {
-            var grain = GrainFactory.Get<ITrackGrain>(entry.Key);
-            var delta = entry.Value.ToDelta(_partition, lastOffset, FedActivationOf(grain.GetGrainId()));
-            return (Grain: grain.GetGrainId(), Result: await TryApplyAsync(grain.GetGrainId(), entry.Value.FirstOffset(lastOffset), lastOffset, () => grain.ApplyAsync(delta)));
-        }));
-
-        foreach (var (grain, maybe) in tracks)
-        {
-            if (maybe is not { } result)
-            {
-                continue;
-            }
-
-            Fed(grain, lastOffset, result.DurableNextOffset, result.Activation);
-            if (result.PlaysApplied > 0 || _trending.ContainsKey(result.Trending.TrackId))
-            {
-                _trending[result.Trending.TrackId] = result.Trending;
-            }
-        }
-    }
-
     private async Task ApplyBucketDeltasAsync(BatchDeltas deltas, long lastOffset)
     {
         await Task.WhenAll(deltas.Buckets.Select(async entry =>
@@ -308,6 +283,10 @@ internal sealed partial class PartitionGrain(
             if (await TryApplyAsync(grain.GetGrainId(), entry.Value.FirstOffset(lastOffset), lastOffset, () => grain.ApplyAsync(delta)) is { } result)
             {
                 Fed(grain.GetGrainId(), lastOffset, result.DurableNextOffset, result.Activation);
+                foreach (var trending in result.Trending ?? [])
+                {
+                    _trending[trending.TrackId] = trending;
+                }
             }
         }));
     }
@@ -615,8 +594,8 @@ internal sealed partial class PartitionGrain(
             new(Applied + result.Applied, Duplicates + result.Duplicates, Replays + result.Replays);
     }
 
-    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Batch of partition {Partition} ({Events} events, {Users} listeners, {Tracks} tracks, {Buckets} co-occurrence buckets) took {TookMs:F0} ms: listeners {UsersMs:F0} ms, tracks, co-occurrences and counts {DeltasMs:F0} ms; the partition's next plays waited for it ({SlowBatches} batches slower than 2 s since the last such line)")]
-    private static partial void LogSlowBatch(ILogger logger, int partition, int events, int users, int tracks, int buckets, double tookMs, double usersMs, double deltasMs, int slowBatches);
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Batch of partition {Partition} ({Events} events, {Users} listeners, {Buckets} co-occurrence buckets) took {TookMs:F0} ms: listeners {UsersMs:F0} ms, buckets and counts {DeltasMs:F0} ms; the partition's next plays waited for it ({SlowBatches} batches slower than 2 s since the last such line)")]
+    private static partial void LogSlowBatch(ILogger logger, int partition, int events, int users, int buckets, double tookMs, double usersMs, double deltasMs, int slowBatches);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Event of partition {EventPartition} at offset {Offset} arrived on the stream of partition {Partition}; ignored")]
     private static partial void LogForeignPartition(ILogger logger, int eventPartition, long offset, int partition);

@@ -1,7 +1,9 @@
+using Encore.Catalog;
 using Encore.Features;
 using Encore.Hosting;
 using Encore.Pipeline;
 using Encore.Tracks;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +46,8 @@ public static class CoOccurrenceBuckets
 internal sealed class CoOccurrenceBucketGrain(
     [PersistentState("cooccurrences", Constants.GrainStorage)] IPersistentState<CoOccurrenceBucketState> state,
     OccurrenceCache occurrences,
+    CatalogHolder catalogHolder,
+    [FromKeyedServices(Clocks.Windows)] TimeProvider clock,
     IOptions<FeatureStateOptions> stateOptions,
     ILogger<CoOccurrenceBucketGrain> logger) : Grain, ICoOccurrenceBucketGrain
 {
@@ -54,13 +58,15 @@ internal sealed class CoOccurrenceBucketGrain(
     /// <summary>Ranked lists of the items read so far, kept between requests (see <see cref="NeighbourCache"/>).</summary>
     private readonly Dictionary<string, NeighbourCache> _nearest = new(StringComparer.Ordinal);
     private FeatureStatePersister<CoOccurrenceBucketState> _persister = null!;
+    private TrackCatalog _catalog = null!;
     private string _kind = null!;
     private int _capacity;
 
     private CoOccurrenceBucketState S => state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _catalog = await catalogHolder.Loaded;
         _kind = CoOccurrenceBuckets.KindOf(this.GetPrimaryKeyString());
         _capacity = _kind == ItemKinds.Artist ? CoOccurrences.ArtistCapacity : CoOccurrences.TrackCapacity;
 
@@ -68,7 +74,6 @@ internal sealed class CoOccurrenceBucketGrain(
         // some of them: it writes about once per write interval, not every few hundred changes.
         _persister = new FeatureStatePersister<CoOccurrenceBucketState>(this, GrainFactory, state, stateOptions, logger, writeEveryFactor: 1_000);
         _persister.Start();
-        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -78,13 +83,21 @@ internal sealed class CoOccurrenceBucketGrain(
     {
         _persister.EnsureFedActivation(delta.ExpectedActivation, delta.Partition);
         var watermark = S.AppliedOffsets.GetValueOrDefault(delta.Partition, -1);
+        var now = clock.GetUtcNow();
         var applied = 0;
+        List<TrendingEntry>? trending = null;
         foreach (var entry in delta.Items)
         {
             var changed = ApplyHistory(entry, watermark);
             if (changed > 0 && _nearest.TryGetValue(entry.Item, out var nearest))
             {
                 nearest.Changed();
+            }
+
+            if (ApplyPlays(entry, watermark, now) is { } played)
+            {
+                (trending ??= []).Add(played.Stats.TrendingOf(entry.Item, now));
+                applied += played.Count;
             }
 
             applied += changed + ApplyCoListens(entry, watermark);
@@ -96,7 +109,31 @@ internal sealed class CoOccurrenceBucketGrain(
         }
 
         await _persister.ChangedAsync(applied, delta.Partition);
-        return new CoOccurrenceApplyResult(_persister.DurableNextOffset(delta.Partition), applied, _persister.Activation);
+        return new CoOccurrenceApplyResult(_persister.DurableNextOffset(delta.Partition), applied, _persister.Activation, trending?.ToArray());
+    }
+
+    /// <summary>Adds the entry's plays above the watermark to its track's statistics; null when none was.</summary>
+    private (TrackStats Stats, int Count)? ApplyPlays(ItemCoOccurrences entry, long watermark, DateTimeOffset now)
+    {
+        TrackStats? stats = null;
+        var count = 0;
+        foreach (var play in entry.Plays)
+        {
+            if (play.Offset <= watermark)
+            {
+                continue;
+            }
+
+            if (stats is null && !S.Tracks.TryGetValue(entry.Item, out stats))
+            {
+                S.Tracks[SharedStrings.Of(entry.Item)] = stats = new TrackStats();
+            }
+
+            stats.Add(play, _catalog.TryGet(entry.Item, out var track) ? track.DurationMs : 0, now);
+            count++;
+        }
+
+        return stats is null ? null : (stats, count);
     }
 
     private int ApplyHistory(ItemCoOccurrences entry, long watermark)
@@ -155,11 +192,18 @@ internal sealed class CoOccurrenceBucketGrain(
         return Task.FromResult(new ItemNeighbours(items.Occurrences, nearest.Nearest(items, count, other => occurrences.CountOf(_kind, other))));
     }
 
-    public Task<CoListen[]> GetCoListenedAsync(string trackId, int count) => Task.FromResult<CoListen[]>(
-        S.CoListened.TryGetValue(trackId, out var scores) ? [.. scores.Top(count).Select(e => new CoListen(e.Key, Math.Round(e.Value, 4)))] : []);
+    public Task<CoListen[]> GetCoListenedAsync(string trackId, int count) => Task.FromResult(CoListenedWith(trackId, count));
+
+    public async Task<TrackView?> GetTrackAsync(string trackId, int count) =>
+        _catalog.TryGet(trackId, out var track)
+            ? TrackStats.ViewOf(track, S.Tracks.GetValueOrDefault(trackId), clock.GetUtcNow(), await GetNeighboursAsync(trackId, count), CoListenedWith(trackId, count))
+            : null;
+
+    private CoListen[] CoListenedWith(string trackId, int count) =>
+        S.CoListened.TryGetValue(trackId, out var scores) ? [.. scores.Top(count).Select(e => new CoListen(e.Key, Math.Round(e.Value, 4)))] : [];
 }
 
-/// <summary>A co-occurrence bucket's state: each item's co-occurrences and co-listens, and per-partition applied offsets.</summary>
+/// <summary>A co-occurrence bucket's state: each item's co-occurrences, each track's co-listens and play statistics, and per-partition applied offsets.</summary>
 [GenerateSerializer]
 public sealed class CoOccurrenceBucketState : IHasAppliedOffsets
 {
@@ -168,4 +212,7 @@ public sealed class CoOccurrenceBucketState : IHasAppliedOffsets
 
     /// <summary>Tracks only: the top 64 tracks played in the same sessions, time-decayed.</summary>
     [Id(2)] public Dictionary<string, DecayingScores> CoListened { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Tracks only: plays, skips, windows and listeners of each track played.</summary>
+    [Id(3)] public Dictionary<string, TrackStats> Tracks { get; set; } = new(StringComparer.Ordinal);
 }

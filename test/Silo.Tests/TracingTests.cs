@@ -83,7 +83,7 @@ public sealed class TracingTests(SiloFixture silo, ITestOutputHelper output) : I
         // The batch's calls to the feature grains are its children.
         var userCall = Assert.Single(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == batch.SpanId && s.DisplayName.Contains("IUserGrain", StringComparison.Ordinal));
         Assert.Contains(trace, s => s.Kind == ActivityKind.Server && s.ParentSpanId == userCall.SpanId);
-        Assert.Contains(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == batch.SpanId && s.DisplayName.Contains("ITrackGrain", StringComparison.Ordinal));
+        Assert.Contains(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == batch.SpanId && s.DisplayName.Contains("ICoOccurrenceBucketGrain", StringComparison.Ordinal));
     }
 
     public void Dispose() => _listener.Dispose();

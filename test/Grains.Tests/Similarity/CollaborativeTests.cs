@@ -145,7 +145,7 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
         var bucket = _client.BucketOf(ItemKinds.Artist, artist);
         var hits = Enumerable.Range(0, CoOccurrences.ArtistCapacity + 44).Select(i => new CoOccurrenceHit(i, $"partner-{i:D4}", 16 + i)).ToArray();
 
-        await bucket.ApplyAsync(new CoOccurrenceDelta(partition, hits.Length, [new ItemCoOccurrences(artist, [0], hits, [])]));
+        await bucket.ApplyAsync(new CoOccurrenceDelta(partition, hits.Length, [new ItemCoOccurrences(artist, [0], hits, [], [])]));
 
         var neighbours = await bucket.GetNeighboursAsync(artist, 10_000);
         Assert.InRange(neighbours.Neighbours.Length, CoOccurrences.ArtistCapacity * 3 / 4, CoOccurrences.ArtistCapacity);
