@@ -52,16 +52,34 @@ public sealed class PlayWindows
         return Sum(_hours, HourOf(now), (int)window.TotalHours);
     }
 
+    // Loops rather than RemoveAll and FindIndex with lambdas: those allocate a closure per play, and
+    // every play of every track comes through here.
     private static void Add(List<Bucket> buckets, int key, int nowKey, int width, bool skip)
     {
-        buckets.RemoveAll(b => b.Key <= nowKey - width);
-        if (key <= nowKey - width)
+        var oldest = nowKey - width;
+        for (var i = buckets.Count - 1; i >= 0; i--)
+        {
+            if (buckets[i].Key <= oldest)
+            {
+                buckets.RemoveAt(i);
+            }
+        }
+
+        if (key <= oldest)
         {
             return;
         }
 
         var skips = skip ? 1 : 0;
-        var index = buckets.FindIndex(b => b.Key == key);
+        var index = -1;
+        for (var i = 0; i < buckets.Count && index < 0; i++)
+        {
+            if (buckets[i].Key == key)
+            {
+                index = i;
+            }
+        }
+
         if (index < 0)
         {
             buckets.Add(new Bucket(key, 1, skips));

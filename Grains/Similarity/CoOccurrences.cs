@@ -28,29 +28,32 @@ public sealed class CoOccurrences
     public void AddOccurrence() => Occurrences++;
 
     /// <summary>
-    /// Adds a co-occurrence. Past <paramref name="capacity"/> partners, the weakest quarter by
-    /// <paramref name="strength"/> is evicted, so that state stays bounded however many items a
-    /// popular item meets.
+    /// Adds a co-occurrence; returns how many partners there are now. Past its capacity, the caller
+    /// evicts the weakest (<see cref="EvictWeakest"/>), so that state stays bounded however many items a
+    /// popular item meets. Kept apart from the eviction, whose lambda would otherwise be allocated on every call.
     /// </summary>
-    public void AddPartner(string partner, int weight, int capacity, Func<string, long, double> strength)
+    public int AddPartner(string partner, int weight)
     {
         ref var sum = ref CollectionsMarshal.GetValueRefOrNullRef(Partners, partner);
         if (!Unsafe.IsNullRef(ref sum))
         {
             sum += weight;
-            return;
+            return Partners.Count;
         }
 
         // Every partner is a catalog track id or artist name: the thousands of lists that hold one
         // share one string instead of each keeping the copy its message brought.
         Partners.Add(SharedStrings.Of(partner), weight);
-        if (Partners.Count > capacity)
+        return Partners.Count;
+    }
+
+    /// <summary>Evicts the weakest partners by <paramref name="strength"/> down to three quarters of <paramref name="capacity"/>.</summary>
+    public void EvictWeakest(int capacity, Func<string, long, double> strength)
+    {
+        foreach (var weakest in Partners.OrderBy(p => strength(p.Key, p.Value)).ThenBy(p => p.Key, StringComparer.Ordinal)
+            .Take(Partners.Count - capacity * 3 / 4).Select(p => p.Key).ToList())
         {
-            foreach (var weakest in Partners.OrderBy(p => strength(p.Key, p.Value)).ThenBy(p => p.Key, StringComparer.Ordinal)
-                .Take(Partners.Count - capacity * 3 / 4).Select(p => p.Key).ToList())
-            {
-                Partners.Remove(weakest);
-            }
+            Partners.Remove(weakest);
         }
     }
 
@@ -99,19 +102,28 @@ public static class CoOccurrenceDeltas
             }
         }
 
-        // Eviction keeps the partners most alike, not the most popular: raw weight over the partner's norm.
-        double Strength(string partner, long weight) => weight / Math.Sqrt(cache.CountOf(kind, partner) + CoOccurrences.Shrinkage);
         foreach (var hit in hits)
         {
             if (hit.Offset > watermark)
             {
-                items.AddPartner(hit.Other, hit.Weight, capacity, Strength);
+                if (items.AddPartner(hit.Other, hit.Weight) > capacity)
+                {
+                    EvictWeakest(items, capacity, kind, cache);
+                }
+
                 applied++;
             }
         }
 
         return applied;
     }
+
+    /// <summary>
+    /// Eviction keeps the partners most alike, not the most popular: raw weight over the partner's norm.
+    /// Its own method, so that the lambda's closure is allocated only when a list overflows.
+    /// </summary>
+    private static void EvictWeakest(CoOccurrences items, int capacity, string kind, OccurrenceCache cache) =>
+        items.EvictWeakest(capacity, (partner, weight) => weight / Math.Sqrt(cache.CountOf(kind, partner) + CoOccurrences.Shrinkage));
 }
 
 /// <summary>

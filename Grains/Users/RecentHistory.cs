@@ -55,7 +55,7 @@ public static class RecentHistory
             {
                 trackSeen = true;
             }
-            else if (tracks.Count < TrackPartners && !tracks.Exists(p => p.Id == earlier.TrackId))
+            else if (tracks.Count < TrackPartners && !Holds(tracks, earlier.TrackId))
             {
                 tracks.Add(new Partner(earlier.TrackId, weight));
             }
@@ -69,7 +69,7 @@ public static class RecentHistory
             {
                 artistSeen = true;
             }
-            else if (artists.Count < ArtistPartners && !artists.Exists(p => p.Id == artist))
+            else if (artists.Count < ArtistPartners && !Holds(artists, artist))
             {
                 artists.Add(new Partner(artist, weight));
             }
@@ -81,6 +81,20 @@ public static class RecentHistory
             TrackPartners: trackSeen ? [] : [.. tracks],
             NewArtists: newArtists,
             ArtistPartners: newArtists.Length == 0 ? [] : [.. artists]);
+    }
+
+    /// <summary>A loop, not <c>List.Exists</c> with a lambda: that allocates a closure per earlier play, 32 per play.</summary>
+    private static bool Holds(List<Partner> partners, string id)
+    {
+        foreach (var partner in partners)
+        {
+            if (partner.Id == id)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whole units of <see cref="CoOccurrenceWeights.Full"/>, halving every <see cref="HalfLife"/>.</summary>
