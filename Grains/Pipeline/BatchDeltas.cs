@@ -10,8 +10,8 @@ namespace Encore.Pipeline;
 /// What one partition batch does to the item grains, aggregated per grain from the plays the user
 /// grains counted: one delta per co-occurrence bucket (which also holds its tracks' play statistics)
 /// and per count kind (occurrences, plays, skips), so a hot item gets one call per batch however many
-/// of the batch's plays touch it. Every entry carries the offset of the play that caused it, which is how the receiving
-/// grains drop replays one by one.
+/// of the batch's plays touch it. Every entry carries the offset of the play that caused it, which is
+/// how the receiving grains drop replays one by one.
 /// </summary>
 internal sealed class BatchDeltas(TrackCatalog catalog)
 {
@@ -114,7 +114,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
         return entries;
     }
 
-    /// <summary>One bucket's items, each with its occurrences and co-occurrence hits.</summary>
+    /// <summary>One bucket's items, each with its occurrences, co-occurrence hits, co-listens and (tracks) plays.</summary>
     public sealed class BucketEntries
     {
         public Dictionary<string, ItemEntries> Items { get; } = new(StringComparer.Ordinal);

@@ -77,9 +77,15 @@ public sealed class KillTests(TestDatabase database) : IClassFixture<TestDatabas
 
             Assert.Equal(Enumerable.Repeat(200L, 10), await TrackPlaysAsync(survivor, tracks));
 
-            // The crash really cost work held only in memory: the survivor read partitions again for it.
-            // (Whether it also dropped replayed events depends on where the grains happened to live.)
-            Assert.Contains($"A consumer of {topic}[", survivor.Output, StringComparison.Ordinal);
+            // The crash really cost work held only in memory, and the survivor read events again for it:
+            // a partition it kept asked for a replay (a grain it had fed died with plays unwritten), or it
+            // took the dead silo's partitions over from their committed offsets, below what had been
+            // processed, and grains that survived skipped what they had applied. Which of the two depends
+            // on where the grains happened to live: with track statistics in buckets there are fewer grains,
+            // and a run where none that the survivor fed had landed on the dead silo asked for no replay.
+            var replaysSkipped = (await survivor.StatsAsync()).GetProperty("replaysSkipped").GetInt64();
+            Assert.True(survivor.Output.Contains($"A consumer of {topic}[", StringComparison.Ordinal) || replaysSkipped > 0,
+                "the survivor neither asked for a replay nor skipped replayed events");
             foreach (var listener in new[] { 0, 17, 49 })
             {
                 var profile = await survivor.Http.GetFromJsonAsync<JsonElement>($"/api/users/kill-listener-{listener}");
