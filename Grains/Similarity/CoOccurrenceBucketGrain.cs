@@ -116,6 +116,7 @@ internal sealed class CoOccurrenceBucketGrain(
     private (TrackStats Stats, int Count)? ApplyPlays(ItemCoOccurrences entry, long watermark, DateTimeOffset now)
     {
         TrackStats? stats = null;
+        var durationMs = 0;
         var count = 0;
         foreach (var play in entry.Plays)
         {
@@ -124,12 +125,17 @@ internal sealed class CoOccurrenceBucketGrain(
                 continue;
             }
 
-            if (stats is null && !S.Tracks.TryGetValue(entry.Item, out stats))
+            if (stats is null)
             {
-                S.Tracks[SharedStrings.Of(entry.Item)] = stats = new TrackStats();
+                if (!S.Tracks.TryGetValue(entry.Item, out stats))
+                {
+                    S.Tracks[SharedStrings.Of(entry.Item)] = stats = new TrackStats();
+                }
+
+                durationMs = _catalog.TryGet(entry.Item, out var track) ? track.DurationMs : 0;
             }
 
-            stats.Add(play, _catalog.TryGet(entry.Item, out var track) ? track.DurationMs : 0, now);
+            stats.Add(play, durationMs, now);
             count++;
         }
 
