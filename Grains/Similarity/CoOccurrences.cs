@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Encore.Features;
 
 namespace Encore.Similarity;
@@ -10,7 +8,11 @@ namespace Encore.Similarity;
 /// a capacity. Weights are whole numbers (<see cref="CoOccurrenceWeights"/>), so sums are exact whatever
 /// order partitions deliver in.
 /// </summary>
-[GenerateSerializer]
+/// <remarks>
+/// Partners are held as <see cref="ItemIds"/> in a sorted <c>int</c> array beside their weights: no
+/// object per partner and no reference for the collector to follow, 12 bytes a partner where a
+/// dictionary of names took about 40. Stored and sent as names (<see cref="CoOccurrencesConverter"/>).
+/// </remarks>
 public sealed class CoOccurrences
 {
     /// <summary>
@@ -22,45 +24,153 @@ public sealed class CoOccurrences
     /// <summary>Partners kept per track; tracks are many and each meets fewer.</summary>
     public const int TrackCapacity = 1024;
 
-    [Id(0)] public long Occurrences { get; set; }
-    [Id(1)] public Dictionary<string, long> Partners { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>New partners gathered unsorted at the end of the arrays before they are merged in.</summary>
+    private const int UnsortedMax = 32;
+
+    // Partners [0, _sorted) are sorted by id, [_sorted, PartnerCount) are the unsorted newest: inserting
+    // each new partner in order would move half a 4 096-partner list every time.
+    private int[] _partners = [];
+    private long[] _weights = [];
+    private int _sorted;
+
+    public long Occurrences { get; set; }
+
+    public int PartnerCount { get; private set; }
 
     public void AddOccurrence() => Occurrences++;
+
+    /// <summary>The partners and their summed weights, in no particular order.</summary>
+    public IEnumerable<(string Partner, long Weight)> Partners()
+    {
+        for (var i = 0; i < PartnerCount; i++)
+        {
+            yield return (ItemIds.NameOf(_partners[i]), _weights[i]);
+        }
+    }
+
+    /// <summary>A list holding <paramref name="partners"/>, each name once (a list as stored).</summary>
+    public static CoOccurrences Of(long occurrences, IReadOnlyCollection<(string Partner, long Weight)> partners)
+    {
+        var items = new CoOccurrences { Occurrences = occurrences, _partners = new int[partners.Count], _weights = new long[partners.Count] };
+        foreach (var (partner, weight) in partners)
+        {
+            items._partners[items.PartnerCount] = ItemIds.Of(partner);
+            items._weights[items.PartnerCount++] = weight;
+        }
+
+        Array.Sort(items._partners, items._weights);
+        items._sorted = items.PartnerCount;
+        return items;
+    }
 
     /// <summary>
     /// Adds a co-occurrence; returns how many partners there are now. Past its capacity, the caller
     /// evicts the weakest (<see cref="EvictWeakest"/>), so that state stays bounded however many items a
-    /// popular item meets. Kept apart from the eviction, whose lambda would otherwise be allocated on every call.
+    /// popular item meets. The arrays grow to at most one past <paramref name="capacity"/>.
     /// </summary>
-    public int AddPartner(string partner, int weight)
+    public int AddPartner(string partner, long weight, int capacity)
     {
-        ref var sum = ref CollectionsMarshal.GetValueRefOrNullRef(Partners, partner);
-        if (!Unsafe.IsNullRef(ref sum))
+        var id = ItemIds.Of(partner);
+        var at = Array.BinarySearch(_partners, 0, _sorted, id);
+        if (at < 0)
         {
-            sum += weight;
-            return Partners.Count;
+            at = Array.IndexOf(_partners, id, _sorted, PartnerCount - _sorted);
         }
 
-        // Every partner is a catalog track id or artist name: the thousands of lists that hold one
-        // share one string instead of each keeping the copy its message brought.
-        Partners.Add(SharedStrings.Of(partner), weight);
-        return Partners.Count;
+        if (at >= 0)
+        {
+            _weights[at] += weight;
+            return PartnerCount;
+        }
+
+        if (PartnerCount == _partners.Length)
+        {
+            var size = Math.Clamp(_partners.Length * 2, 4, Math.Max(capacity + 1, PartnerCount + 1));
+            Array.Resize(ref _partners, size);
+            Array.Resize(ref _weights, size);
+        }
+
+        _partners[PartnerCount] = id;
+        _weights[PartnerCount++] = weight;
+        if (PartnerCount - _sorted == UnsortedMax)
+        {
+            MergeUnsorted();
+        }
+
+        return PartnerCount;
+    }
+
+    /// <summary>Sorts the newest partners and merges them into the sorted ones, from the back, in place.</summary>
+    private void MergeUnsorted()
+    {
+        var count = PartnerCount - _sorted;
+        Span<int> ids = stackalloc int[count];
+        Span<long> weights = stackalloc long[count];
+        _partners.AsSpan(_sorted, count).CopyTo(ids);
+        _weights.AsSpan(_sorted, count).CopyTo(weights);
+        ids.Sort(weights);
+
+        var sorted = _sorted - 1;
+        var to = PartnerCount - 1;
+        for (var next = count - 1; next >= 0; to--)
+        {
+            if (sorted >= 0 && _partners[sorted] > ids[next])
+            {
+                _partners[to] = _partners[sorted];
+                _weights[to] = _weights[sorted--];
+            }
+            else
+            {
+                _partners[to] = ids[next];
+                _weights[to] = weights[next--];
+            }
+        }
+
+        _sorted = PartnerCount;
     }
 
     /// <summary>Evicts the weakest partners by <paramref name="strength"/> down to three quarters of <paramref name="capacity"/>.</summary>
     public void EvictWeakest(int capacity, Func<string, long, double> strength)
     {
-        foreach (var weakest in Partners.OrderBy(p => strength(p.Key, p.Value)).ThenBy(p => p.Key, StringComparer.Ordinal)
-            .Take(Partners.Count - capacity * 3 / 4).Select(p => p.Key).ToList())
+        var keep = capacity * 3 / 4;
+        if (PartnerCount <= keep)
         {
-            Partners.Remove(weakest);
+            return;
         }
+
+        // Sorted all through, so that the kept positions below, put back in order, keep the ids sorted.
+        MergeUnsorted();
+
+        // Strongest first, ties by name, so that which partners stay does not depend on the order they came in.
+        var order = new int[PartnerCount];
+        var strengths = new double[PartnerCount];
+        for (var i = 0; i < PartnerCount; i++)
+        {
+            order[i] = i;
+            strengths[i] = strength(ItemIds.NameOf(_partners[i]), _weights[i]);
+        }
+
+        Array.Sort(order, (a, b) =>
+        {
+            var byStrength = strengths[b].CompareTo(strengths[a]);
+            return byStrength != 0 ? byStrength : string.CompareOrdinal(ItemIds.NameOf(_partners[a]), ItemIds.NameOf(_partners[b]));
+        });
+
+        var kept = order.AsSpan(0, keep);
+        kept.Sort();
+        for (var i = 0; i < keep; i++)
+        {
+            _partners[i] = _partners[kept[i]];
+            _weights[i] = _weights[kept[i]];
+        }
+
+        PartnerCount = _sorted = keep;
     }
 
     /// <summary>The strongest partners by shrunk cosine similarity, given every item's occurrences.</summary>
     public Neighbour[] Nearest(int count, Func<string, long> occurrencesOf) =>
-        [.. Partners
-            .Select(p => new Neighbour(p.Key, Similarity(p.Value, Occurrences, occurrencesOf(p.Key)), (double)p.Value / CoOccurrenceWeights.Full))
+        [.. Partners()
+            .Select(p => new Neighbour(p.Partner, Similarity(p.Weight, Occurrences, occurrencesOf(p.Partner)), (double)p.Weight / CoOccurrenceWeights.Full))
             .OrderByDescending(n => n.Similarity)
             .ThenBy(n => n.Id, StringComparer.Ordinal)
             .Take(count)];
@@ -79,6 +189,46 @@ public sealed class CoOccurrences
 
     /// <summary>Pseudo-occurrences added to the norm (tuned on the Million Playlist slices, see docs/recommendations.md).</summary>
     public const double Shrinkage = 5.0;
+}
+
+/// <summary>How <see cref="CoOccurrences"/> is stored and sent: its partners by name.</summary>
+[GenerateSerializer]
+public struct CoOccurrencesSurrogate
+{
+    [Id(0)] public long Occurrences;
+
+    /// <summary>The form stored before partners were numbered; read, never written.</summary>
+    [Id(1)] public Dictionary<string, long>? PartnerWeights;
+
+    [Id(2)] public string[]? PartnerNames;
+    [Id(3)] public long[]? Weights;
+}
+
+[RegisterConverter]
+public sealed class CoOccurrencesConverter : IConverter<CoOccurrences, CoOccurrencesSurrogate>
+{
+    public CoOccurrences ConvertFromSurrogate(in CoOccurrencesSurrogate surrogate)
+    {
+        var names = surrogate.PartnerNames ?? [];
+        var weights = surrogate.Weights ?? [];
+        List<(string, long)> partners = [.. names.Select((name, i) => (name, weights[i]))];
+        partners.AddRange((surrogate.PartnerWeights ?? []).Select(p => (p.Key, p.Value)));
+        return CoOccurrences.Of(surrogate.Occurrences, partners);
+    }
+
+    public CoOccurrencesSurrogate ConvertToSurrogate(in CoOccurrences value)
+    {
+        var names = new string[value.PartnerCount];
+        var weights = new long[value.PartnerCount];
+        var i = 0;
+        foreach (var (name, weight) in value.Partners())
+        {
+            names[i] = name;
+            weights[i++] = weight;
+        }
+
+        return new CoOccurrencesSurrogate { Occurrences = value.Occurrences, PartnerNames = names, Weights = weights };
+    }
 }
 
 /// <summary>Applying deltas to co-occurrences exactly once: shared by the artist and track grains.</summary>
@@ -106,7 +256,7 @@ public static class CoOccurrenceDeltas
         {
             if (hit.Offset > watermark)
             {
-                if (items.AddPartner(hit.Other, hit.Weight) > capacity)
+                if (items.AddPartner(hit.Other, hit.Weight, capacity) > capacity)
                 {
                     EvictWeakest(items, capacity, kind, cache);
                 }
@@ -147,7 +297,7 @@ public sealed class NeighbourCache
     {
         var age = TimeProvider.System.GetElapsedTime(_rankedAt);
         var stale = (_changed && age > MaxAge) || age > 10 * MaxAge;
-        if (stale || (_ranked.Length < count && _ranked.Length < items.Partners.Count))
+        if (stale || (_ranked.Length < count && _ranked.Length < items.PartnerCount))
         {
             _ranked = items.Nearest(Math.Max(count, Keep), occurrencesOf);
             _rankedAt = TimeProvider.System.GetTimestamp();

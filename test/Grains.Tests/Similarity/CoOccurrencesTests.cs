@@ -1,0 +1,108 @@
+using Encore.Similarity;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+
+namespace Encore.Grains.Tests.Similarity;
+
+public sealed class CoOccurrencesTests
+{
+    [Fact]
+    public void WeightsSumExactlyWhateverOrderPartnersComeIn()
+    {
+        // 300 partners met 5 000 times in a shuffled order: enough for many merges of the unsorted newest.
+        var random = new Random(7);
+        var items = new CoOccurrences();
+        var expected = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < 5_000; i++)
+        {
+            var partner = $"cooccurrences-test-{random.Next(300)}";
+            var weight = random.Next(1, CoOccurrenceWeights.Full + 1);
+            var count = items.AddPartner(partner, weight, capacity: 1_000);
+            expected[partner] = expected.GetValueOrDefault(partner) + weight;
+            Assert.Equal(expected.Count, count);
+        }
+
+        Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), Sorted(items));
+    }
+
+    [Fact]
+    public void EvictionKeepsTheStrongestThreeQuartersAndTheRestStillAddUp()
+    {
+        var items = new CoOccurrences();
+        for (var i = 0; i < 41; i++)
+        {
+            items.AddPartner($"evict-{i:D2}", 100 + i, capacity: 40);
+        }
+
+        // Strength is the weight: the 30 heaviest stay.
+        items.EvictWeakest(40, (_, weight) => weight);
+        Assert.Equal(30, items.PartnerCount);
+        Assert.Equal(Enumerable.Range(11, 30).Select(i => new KeyValuePair<string, long>($"evict-{i:D2}", 100 + i)), Sorted(items));
+
+        items.AddPartner("evict-40", 5, capacity: 40);
+        items.AddPartner("evict-00", 7, capacity: 40);
+        Assert.Equal(145L, Sorted(items).Single(p => p.Key == "evict-40").Value);
+        Assert.Equal(7L, Sorted(items).Single(p => p.Key == "evict-00").Value);
+        Assert.Equal(31, items.PartnerCount);
+    }
+
+    [Fact]
+    public void ATieAtTheEvictionLineIsSettledByName()
+    {
+        var items = new CoOccurrences();
+        foreach (var name in new[] { "tie-d", "tie-b", "tie-e", "tie-a", "tie-c" })
+        {
+            items.AddPartner(name, CoOccurrenceWeights.Full, capacity: 4);
+        }
+
+        items.EvictWeakest(4, (_, _) => 1.0);
+        Assert.Equal(["tie-a", "tie-b", "tie-c"], Sorted(items).Select(p => p.Key));
+    }
+
+    [Fact]
+    public void PartnersCrossAGrainBoundaryByName()
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var items = new CoOccurrences { Occurrences = 9 };
+        for (var i = 0; i < 50; i++)
+        {
+            items.AddPartner($"boundary-{i % 37}", i + 1, capacity: 100);
+        }
+
+        var copy = serializer.Deserialize<CoOccurrences>(serializer.SerializeToArray(items))!;
+
+        Assert.Equal(9, copy.Occurrences);
+        Assert.Equal(Sorted(items), Sorted(copy));
+        Assert.Equal(37, copy.AddPartner("boundary-3", 1, capacity: 100));
+        Assert.Equal(4L + 41 + 1, Sorted(copy).Single(p => p.Key == "boundary-3").Value);
+    }
+
+    [Fact]
+    public void AListStoredAsADictionaryOfNamesStillReads()
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var stored = new StoredBeforeNumbering
+        {
+            Occurrences = 4,
+            Partners = new(StringComparer.Ordinal) { ["legacy-b"] = 32, ["legacy-a"] = 16 },
+        };
+
+        var copy = serializer.Deserialize<CoOccurrences>(serializer.SerializeToArray(stored))!;
+
+        Assert.Equal(4, copy.Occurrences);
+        Assert.Equal([new("legacy-a", 16L), new KeyValuePair<string, long>("legacy-b", 32L)], Sorted(copy));
+    }
+
+    private static List<KeyValuePair<string, long>> Sorted(CoOccurrences items) =>
+        [.. items.Partners().Select(p => new KeyValuePair<string, long>(p.Partner, p.Weight)).OrderBy(p => p.Key, StringComparer.Ordinal)];
+
+    /// <summary>How a list was stored before partners were numbered.</summary>
+    [GenerateSerializer]
+    public sealed class StoredBeforeNumbering
+    {
+        [Id(0)] public long Occurrences { get; set; }
+        [Id(1)] public Dictionary<string, long> Partners { get; set; } = new(StringComparer.Ordinal);
+    }
+}
