@@ -208,12 +208,15 @@ internal sealed partial class UserGrain(
             S.LastEventTs = e.Ts;
         }
 
+        // Room is made before the play is added: one past the capacity would double the list's array
+        // for good, 3 KB more for every listener with a full history.
+        if (S.History.Count >= UserState.HistoryCapacity)
+        {
+            S.History.RemoveRange(0, S.History.Count - UserState.HistoryCapacity + 1);
+        }
+
         // The catalog's own id string, so histories share it instead of each holding a copy.
         S.History.Add(new HistoryEntry(known ? track!.TrackId : e.TrackId, e.Ts, e.MsPlayed, skip, item.Partition, item.Offset));
-        if (S.History.Count > UserState.HistoryCapacity)
-        {
-            S.History.RemoveRange(0, S.History.Count - UserState.HistoryCapacity);
-        }
 
         if (!known)
         {

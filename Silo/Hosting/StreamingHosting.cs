@@ -21,10 +21,12 @@ internal static class StreamingHosting
                 o.DeadLetterTopic = kafka.DeadLetterTopic;
                 o.Partitions = kafka.Partitions;
                 o.StreamNamespace = Constants.PartitionStreamNamespace;
+                o.MaxBufferedMessages = kafka.ReadAhead;
+                o.MaxBatchSize = Math.Min(o.MaxBatchSize, kafka.ReadAhead);
             }));
             streams.UseDataAdapter<ListeningEventAdapter>();
             streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
-            streams.ConfigureCache(20_000);
+            streams.ConfigureCache(kafka.ReadAhead);
             streams.ConfigurePullingAgent(agent => agent.Configure(o =>
             {
                 // Hand the batch observer many queued messages at once: per-batch aggregation is what

@@ -19,6 +19,15 @@ public sealed class KafkaSettings
     [Range(1, 1024, ErrorMessage = "Kafka:Partitions must be between 1 and 1024; set Kafka__Partitions.")]
     public int Partitions { get; set; } = Constants.DefaultPartitions;
 
+    /// <summary>
+    /// Messages held in memory per partition at each of two stages: read from Kafka and not yet handed
+    /// to the pulling agent, and in the agent's cache not yet consumed. Four of the agent's 500-message
+    /// batches keep a partition busy; more only holds a backlog in memory (and every collection copies
+    /// it) that Kafka holds anyway.
+    /// </summary>
+    [Range(500, 100_000, ErrorMessage = "Kafka:ReadAhead must be between 500 and 100000; set Kafka__ReadAhead.")]
+    public int ReadAhead { get; set; } = 2_000;
+
     /// <summary>Whether the bootstrap servers were left empty, so this silo runs the embedded cluster.</summary>
     public bool Embedded { get; set; }
 }
