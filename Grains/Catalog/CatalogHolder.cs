@@ -1,3 +1,4 @@
+using Encore.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,7 @@ public sealed partial class CatalogHolder
         {
             var path = options.Value.Path;
             var catalog = string.IsNullOrWhiteSpace(path) ? TrackCatalog.Synthetic() : TrackCatalog.Load(path);
+            ItemIds.Preload(catalog.Tracks.SelectMany(t => t.PrimaryArtist is { } artist ? [t.TrackId, artist] : new[] { t.TrackId }));
             LogLoaded(logger, catalog.Count, catalog.Genres.Count, catalog.Source);
             return catalog;
         }));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 
 namespace Encore.Features;
 
@@ -10,20 +11,22 @@ namespace Encore.Features;
 /// </summary>
 /// <remarks>
 /// Only names that reach the co-occurrence lists get a number, and those are catalog items (a play of a
-/// track outside the catalog gives no co-occurrence), so the table is bounded by the catalog. Reads take
-/// no lock; a new name takes one, once.
+/// track outside the catalog gives no co-occurrence), so the table is bounded by the catalog. The silo
+/// numbers the whole catalog when it loads it (<see cref="Preload"/>), into a frozen table that reads
+/// fastest; a name not in it (a catalog changed since a list was stored) takes a lock, once.
 /// </remarks>
 public static class ItemIds
 {
     private static readonly ConcurrentDictionary<string, int> Ids = new(StringComparer.Ordinal);
     private static readonly Lock Gate = new();
     private static volatile string[] _names = new string[4096];
+    private static volatile FrozenDictionary<string, int> _preloaded = FrozenDictionary<string, int>.Empty;
     private static int _count;
 
     /// <summary>The number of <paramref name="name"/>, given on first sight.</summary>
     public static int Of(string name)
     {
-        if (Ids.TryGetValue(name, out var id))
+        if (_preloaded.TryGetValue(name, out var id) || Ids.TryGetValue(name, out id))
         {
             return id;
         }
@@ -48,6 +51,23 @@ public static class ItemIds
             _count = id + 1;
             Ids[names[id]] = id;
             return id;
+        }
+    }
+
+    /// <summary>
+    /// Numbers <paramref name="names"/> ahead of use. Without it, every bucket applying its first batches
+    /// took the lock for each new name at once, and waiting for it was a tenth of a loaded silo's time.
+    /// </summary>
+    public static void Preload(IEnumerable<string> names)
+    {
+        foreach (var name in names)
+        {
+            Of(name);
+        }
+
+        lock (Gate)
+        {
+            _preloaded = Ids.ToFrozenDictionary(StringComparer.Ordinal);
         }
     }
 
