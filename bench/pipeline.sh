@@ -50,20 +50,9 @@ PY
 generate "$work/cold.tsv" 600000 3
 generate "$work/warm.tsv" 300000 4
 
-setsid dotnet Client/bin/Release/net10.0/encore.dll kafka-dev --partitions 64 --bootstrap-file "$work/bootstrap" >"$work/kafka.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 120); do [ -s "$work/bootstrap" ] && break; sleep 0.5; done
-bootstrap=$(cat "$work/bootstrap")
-
-api=http://127.0.0.1:18190
-# Started from its own folder, as `dotnet run` and the container image start it: the silo reads its
-# appsettings.json (log levels) from the folder it starts in.
-setsid env Kafka__BootstrapServers="$bootstrap" Catalog__Path="$catalog" Demo__EventsPerSecond=0 \
-  Orleans__SiloPort=21190 Orleans__GatewayPort=31190 \
-  sh -c 'cd Silo/bin/Release/net10.0 && exec dotnet Encore.Silo.dll "$@"' silo --urls $api >"$work/silo.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 240); do curl -sf $api/health/ready >/dev/null && break; sleep 0.5; done
-silo=$(pgrep -g "${pids[1]}" -f Encore.Silo.dll | head -1)
+source bench/silo.sh
+start_kafka 64
+start_silo 90
 
 processed() { curl -sf $api/api/stats | jq .eventsProcessed; }
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) / hz}' /proc/$silo/stat; }

@@ -48,19 +48,34 @@ public sealed class CoOccurrences
         }
     }
 
-    /// <summary>A list holding <paramref name="partners"/>, each name once (a list as stored).</summary>
+    /// <summary>A list holding <paramref name="partners"/> (a list as stored); a name given twice has its weights summed.</summary>
     public static CoOccurrences Of(long occurrences, IReadOnlyCollection<(string Partner, long Weight)> partners)
     {
-        var items = new CoOccurrences { Occurrences = occurrences, _partners = new int[partners.Count], _weights = new long[partners.Count] };
+        var ids = new int[partners.Count];
+        var weights = new long[partners.Count];
+        var i = 0;
         foreach (var (partner, weight) in partners)
         {
-            items._partners[items.PartnerCount] = ItemIds.Of(partner);
-            items._weights[items.PartnerCount++] = weight;
+            ids[i] = ItemIds.Of(partner);
+            weights[i++] = weight;
         }
 
-        Array.Sort(items._partners, items._weights);
-        items._sorted = items.PartnerCount;
-        return items;
+        // Sorted at once: added one by one, a stored 4 096-partner list would be merged in 128 times.
+        Array.Sort(ids, weights);
+        var count = 0;
+        for (i = 0; i < ids.Length; i++)
+        {
+            if (count > 0 && ids[count - 1] == ids[i])
+            {
+                weights[count - 1] += weights[i];
+                continue;
+            }
+
+            ids[count] = ids[i];
+            weights[count++] = weights[i];
+        }
+
+        return new CoOccurrences { Occurrences = occurrences, _partners = ids, _weights = weights, PartnerCount = count, _sorted = count };
     }
 
     /// <summary>

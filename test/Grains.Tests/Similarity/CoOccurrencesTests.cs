@@ -95,6 +95,23 @@ public sealed class CoOccurrencesTests
         Assert.Equal([new("legacy-a", 16L), new KeyValuePair<string, long>("legacy-b", 32L)], Sorted(copy));
     }
 
+    [Fact]
+    public void ANameStoredTwiceIsOnePartnerWithBothWeights()
+    {
+        var stored = new CoOccurrencesSurrogate
+        {
+            Occurrences = 3,
+            PartnerNames = ["twice-b", "twice-a", "twice-b"],
+            Weights = [5, 7, 11],
+            PartnerWeights = new(StringComparer.Ordinal) { ["twice-a"] = 13 },
+        };
+
+        var items = new CoOccurrencesConverter().ConvertFromSurrogate(stored);
+
+        Assert.Equal([new("twice-a", 20L), new KeyValuePair<string, long>("twice-b", 16L)], Sorted(items));
+        Assert.Equal(2, items.AddPartner("twice-a", 1, capacity: 10));
+    }
+
     private static List<KeyValuePair<string, long>> Sorted(CoOccurrences items) =>
         [.. items.Partners().Select(p => new KeyValuePair<string, long>(p.Partner, p.Weight)).OrderBy(p => p.Key, StringComparer.Ordinal)];
 

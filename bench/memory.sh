@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Whether a silo's memory stays flat under a steady stream: one silo (memory storage) on the embedded
+# dev Kafka with 16 partitions while `encore generate` produces RATE plays/s by USERS listeners over
+# the Kaggle catalog for SECONDS. Every 15 s it prints the silo's resident memory, the plays processed
+# and the lag; at the end, the growth over the last half of the run and the GC pause time.
+#
+#   bench/memory.sh [RATE] [USERS] [SECONDS]      defaults 5000 100000 600; from the repository root
+#
+# Needs jq (apt-get install jq). The figures and what they showed are in docs/performance.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+rate=${1:-5000}
+users=${2:-100000}
+seconds=${3:-600}
+catalog=${CATALOG:-$root/../shared/data/spotify_tracks.csv}
+[ -f "$catalog" ] || { echo "no catalog at $catalog; set CATALOG to the Kaggle Spotify Tracks CSV"; exit 1; }
+command -v jq >/dev/null || { echo "needs jq: apt-get install -y jq"; exit 1; }
+export PATH="$PATH:$HOME/.dotnet/tools"
+command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null
+
+work=$(mktemp -d -t encore-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+dotnet build Orleans.sln -c Release -nologo -v q >"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
+
+source bench/silo.sh
+start_kafka 16
+start_silo 91
+
+setsid dotnet Client/bin/Release/net10.0/encore.dll generate --bootstrap "$bootstrap" --rate "$rate" --users "$users" \
+  --duration "${seconds}s" --seed 8 --catalog "$catalog" >"$work/generate.log" 2>&1 &
+pids+=($!)
+generator=$!
+dotnet-counters collect -p "$silo" --counters System.Runtime --refresh-interval 1 --format csv -o "$work/counters.csv" >/dev/null 2>&1 &
+counters=$!
+
+echo "memory benchmark $(date -u +%Y-%m-%d), $(nproc) cores, $rate plays/s by $users listeners for $seconds s"
+echo "seconds resident_MB processed lag"
+start=$SECONDS
+while kill -0 "$generator" 2>/dev/null; do
+  stats=$(curl -sf $api/api/stats || echo '{}')
+  echo "$((SECONDS - start)) $(( $(ps -o rss= -p "$silo") / 1024 )) $(echo "$stats" | jq -r '"\(.eventsProcessed // 0) \([.partitions[]?.lag] | add // 0)"')" | tee -a "$work/samples"
+  sleep 15
+done
+kill "$counters" 2>/dev/null; wait "$counters" 2>/dev/null || true
+
+python3 - "$work/samples" "$work/counters.csv" <<'PY'
+import csv, sys
+samples = [tuple(map(int, line.split())) for line in open(sys.argv[1]) if line.strip()]
+half = [s for s in samples if s[0] >= samples[-1][0] / 2]
+(t0, m0, *_), (t1, m1, *_) = half[0], half[-1]
+rows = list(csv.reader(open(sys.argv[2])))[1:]
+pauses = sum(float(r[4]) for r in rows if r[2].startswith('dotnet.gc.pause.time'))
+print(f"resident {samples[0][1]:,} MB at the start, {m0:,} MB at {t0} s, {m1:,} MB at {t1} s: "
+      f"{(m1 - m0) / max(1, t1 - t0) * 60:,.0f} MB a minute over the second half; "
+      f"{samples[-1][2]:,} plays processed, lag {samples[-1][3]:,}; GC pauses {pauses:.1f} s in {samples[-1][0]} s")
+PY
