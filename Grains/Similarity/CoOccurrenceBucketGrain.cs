@@ -195,7 +195,8 @@ internal sealed class CoOccurrenceBucketGrain(
             _nearest[item] = nearest = new NeighbourCache();
         }
 
-        return Task.FromResult(new ItemNeighbours(items.Occurrences, nearest.Nearest(items, count, other => occurrences.CountOf(_kind, other))));
+        var counts = occurrences.CountsOf(_kind);
+        return Task.FromResult(new ItemNeighbours(items.Occurrences, nearest.Nearest(items, count, other => counts.GetValueOrDefault(other))));
     }
 
     public Task<CoListen[]> GetCoListenedAsync(string trackId, int count) => Task.FromResult(CoListenedWith(trackId, count));

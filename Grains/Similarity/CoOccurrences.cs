@@ -156,7 +156,38 @@ public sealed class CoOccurrences
         // Sorted all through, so that the kept positions below, put back in order, keep the ids sorted.
         MergeUnsorted();
 
-        // Strongest first, ties by name, so that which partners stay does not depend on the order they came in.
+        var kept = Ranked(strength).Order.AsSpan(0, keep);
+        kept.Sort();
+        for (var i = 0; i < keep; i++)
+        {
+            _partners[i] = _partners[kept[i]];
+            _weights[i] = _weights[kept[i]];
+        }
+
+        PartnerCount = _sorted = keep;
+    }
+
+    /// <summary>The strongest partners by shrunk cosine similarity, given every item's occurrences.</summary>
+    public Neighbour[] Nearest(int count, Func<string, long> occurrencesOf)
+    {
+        var (order, similarities) = Ranked((partner, weight) => Similarity(weight, Occurrences, occurrencesOf(partner)));
+        var nearest = new Neighbour[Math.Min(count, order.Length)];
+        for (var i = 0; i < nearest.Length; i++)
+        {
+            var at = order[i];
+            nearest[i] = new Neighbour(ItemIds.NameOf(_partners[at]), similarities[at], (double)_weights[at] / CoOccurrenceWeights.Full);
+        }
+
+        return nearest;
+    }
+
+    /// <summary>
+    /// Positions of the partners, strongest first by <paramref name="strength"/>, ties by name, so that
+    /// the order does not depend on the order partners came in; and each position's strength. A sort of
+    /// positions: no object per partner, where ranking a 4 096-partner list through LINQ made one for each.
+    /// </summary>
+    private (int[] Order, double[] Strengths) Ranked(Func<string, long, double> strength)
+    {
         var order = new int[PartnerCount];
         var strengths = new double[PartnerCount];
         for (var i = 0; i < PartnerCount; i++)
@@ -170,25 +201,8 @@ public sealed class CoOccurrences
             var byStrength = strengths[b].CompareTo(strengths[a]);
             return byStrength != 0 ? byStrength : string.CompareOrdinal(ItemIds.NameOf(_partners[a]), ItemIds.NameOf(_partners[b]));
         });
-
-        var kept = order.AsSpan(0, keep);
-        kept.Sort();
-        for (var i = 0; i < keep; i++)
-        {
-            _partners[i] = _partners[kept[i]];
-            _weights[i] = _weights[kept[i]];
-        }
-
-        PartnerCount = _sorted = keep;
+        return (order, strengths);
     }
-
-    /// <summary>The strongest partners by shrunk cosine similarity, given every item's occurrences.</summary>
-    public Neighbour[] Nearest(int count, Func<string, long> occurrencesOf) =>
-        [.. Partners()
-            .Select(p => new Neighbour(p.Partner, Similarity(p.Weight, Occurrences, occurrencesOf(p.Partner)), (double)p.Weight / CoOccurrenceWeights.Full))
-            .OrderByDescending(n => n.Similarity)
-            .ThenBy(n => n.Id, StringComparer.Ordinal)
-            .Take(count)];
 
     /// <summary>
     /// Cosine over the listener × item occurrence matrix, shrunk towards 0 for items seen rarely: two
@@ -287,8 +301,11 @@ public static class CoOccurrenceDeltas
     /// Eviction keeps the partners most alike, not the most popular: raw weight over the partner's norm.
     /// Its own method, so that the lambda's closure is allocated only when a list overflows.
     /// </summary>
-    private static void EvictWeakest(CoOccurrences items, int capacity, string kind, OccurrenceCache cache) =>
-        items.EvictWeakest(capacity, (partner, weight) => weight / Math.Sqrt(cache.CountOf(kind, partner) + CoOccurrences.Shrinkage));
+    private static void EvictWeakest(CoOccurrences items, int capacity, string kind, OccurrenceCache cache)
+    {
+        var counts = cache.CountsOf(kind);
+        items.EvictWeakest(capacity, (partner, weight) => weight / Math.Sqrt(counts.GetValueOrDefault(partner) + CoOccurrences.Shrinkage));
+    }
 }
 
 /// <summary>

@@ -16,11 +16,17 @@ public sealed partial class OccurrenceCache(IGrainFactory grainFactory, TimeProv
     private readonly ConcurrentDictionary<string, Kind> _kinds = new(StringComparer.Ordinal);
 
     /// <summary>The occurrences of <paramref name="item"/> as of the last refresh (0 when unknown).</summary>
-    public long CountOf(string kind, string item)
+    public long CountOf(string kind, string item) => CountsOf(kind).GetValueOrDefault(item);
+
+    /// <summary>
+    /// Every item's count of <paramref name="kind"/> as of the last refresh: one snapshot for a whole
+    /// list's thousands of lookups, instead of finding the kind again for each.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> CountsOf(string kind)
     {
         var k = KindOf(kind);
         RefreshIfStale(k);
-        return k.Snapshot.Counts.GetValueOrDefault(item);
+        return k.Snapshot.Counts;
     }
 
     /// <summary>Refreshes now; for tests and for the first request after start.</summary>

@@ -21,12 +21,13 @@ public sealed class KafkaSettings
 
     /// <summary>
     /// Messages held in memory per partition at each of two stages: read from Kafka and not yet handed
-    /// to the pulling agent, and in the agent's cache not yet consumed. Four of the agent's 500-message
-    /// batches keep a partition busy; more only holds a backlog in memory (and every collection copies
-    /// it) that Kafka holds anyway.
+    /// to the pulling agent, and in the agent's cache not yet consumed: one of the agent's 500-message
+    /// batches at each. More only holds a backlog in memory that Kafka holds anyway, and every message
+    /// held across a collection is copied by it: at 2 000, half of what each gen0 collection promoted
+    /// while the silo was behind (docs/performance.md).
     /// </summary>
     [Range(500, 100_000, ErrorMessage = "Kafka:ReadAhead must be between 500 and 100000; set Kafka__ReadAhead.")]
-    public int ReadAhead { get; set; } = 2_000;
+    public int ReadAhead { get; set; } = 500;
 
     /// <summary>Whether the bootstrap servers were left empty, so this silo runs the embedded cluster.</summary>
     public bool Embedded { get; set; }

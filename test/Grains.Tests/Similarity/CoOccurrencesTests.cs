@@ -47,6 +47,32 @@ public sealed class CoOccurrencesTests
     }
 
     [Fact]
+    public void NearestRanksByShrunkCosineTiesByNameAndKeepsTheCountAskedFor()
+    {
+        // The item occurred 20 times. Partners: weight in whole co-occurrences, and their own occurrences.
+        var items = new CoOccurrences { Occurrences = 20 };
+        var partners = new (string Name, long Together, long Occurrences)[]
+        {
+            ("near-e", 2, 4), ("near-c", 10, 80), ("near-a", 10, 30), ("near-d", 2, 4), ("near-b", 1, 1),
+        };
+        foreach (var (name, together, _) in partners)
+        {
+            items.AddPartner(name, together * CoOccurrenceWeights.Full, capacity: 100);
+        }
+
+        var occurrences = partners.ToDictionary(p => p.Name, p => p.Occurrences);
+        var nearest = items.Nearest(4, name => occurrences[name]);
+
+        // 10/(√(20·30)+5) = 0.3390, 10/(√(20·80)+5) = 0.2222, 2/(√(20·4)+5) = 0.1434 twice (d before e), 1/(√20+5) = 0.1056.
+        Assert.Equal(["near-a", "near-c", "near-d", "near-e"], nearest.Select(n => n.Id));
+        Assert.Equal(10 / (Math.Sqrt(600) + 5), nearest[0].Similarity, 12);
+        Assert.Equal(10 / (Math.Sqrt(1_600) + 5), nearest[1].Similarity, 12);
+        Assert.Equal(nearest[2].Similarity, nearest[3].Similarity);
+        Assert.Equal([10.0, 10.0, 2.0, 2.0], nearest.Select(n => n.CoOccurrences));
+        Assert.Equal(5, items.Nearest(10, name => occurrences[name]).Length);
+    }
+
+    [Fact]
     public void ATieAtTheEvictionLineIsSettledByName()
     {
         var items = new CoOccurrences();
