@@ -31,6 +31,7 @@ public static class FeatureSiloBuilderExtensions
         services.TryAddSingleton<SharedLists>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<OccurrenceCache>(sp, TimeProvider.System));
         services.TryAddSingleton<PipelineStats>();
+        services.TryAddSingleton<BatchGate>();
         services.TryAddSingleton<IPipelineStats>(sp => sp.GetRequiredService<PipelineStats>());
         services.AddMetrics();
         services.TryAddSingleton<EncoreTelemetry>();

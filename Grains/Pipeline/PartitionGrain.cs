@@ -34,6 +34,7 @@ internal sealed partial class PartitionGrain(
     IWarehouseSink warehouse,
     IDeadLetters deadLetters,
     IOptions<PipelineOptions> options,
+    BatchGate gate,
     IOptions<FeatureStateOptions> featureState,
     EncoreTelemetry telemetry,
     ILogger<PartitionGrain> logger)
@@ -123,6 +124,7 @@ internal sealed partial class PartitionGrain(
             return;
         }
 
+        using var slot = await gate.EnterAsync();
         using var span = telemetry.StartBatch(_partition, items.Count);
         var started = Stopwatch.GetTimestamp();
         var attempts = await ApplyUsersAsync(batch);

@@ -25,6 +25,15 @@ public sealed class PipelineOptions
     [Range(1, 1000, ErrorMessage = "Pipeline:PoisonAttempts must be between 1 and 1 000; set Pipeline__PoisonAttempts.")]
     public int PoisonAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// Partition batches a silo applies at once, 0 for no bound (<see cref="BatchGate"/>). A bound favours
+    /// requests over ingestion on a silo whose cores ingestion fills: at 1, a 2-core silo answered
+    /// recommendations in half the time and fell behind a stream it otherwise kept up with
+    /// (docs/performance.md).
+    /// </summary>
+    [Range(0, 1024, ErrorMessage = "Pipeline:BatchesInFlight must be between 0 (no bound) and 1024; set Pipeline__BatchesInFlight.")]
+    public int BatchesInFlight { get; set; }
+
     /// <summary>How long those failures must span at least, so that a database away for a while loses nothing.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Pipeline:PoisonMinAge must be between 0 and 1 h; set Pipeline__PoisonMinAge.")]
     public TimeSpan PoisonMinAge { get; set; } = TimeSpan.FromSeconds(30);
