@@ -242,16 +242,19 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
     /// proposing it for this artist's score put unrelated artists in the lists. The artist's own tracks
     /// come first in <see cref="RecommenderData.Built.TracksOf"/>, so the walk stops at the first that is not.
     /// </summary>
-    private IEnumerable<Candidate> TopTracksOf(RecommenderData.Built built, string artist, Func<string, Candidate?> candidateFor) =>
-        built.TracksOf(artist)
+    private IEnumerable<Candidate> TopTracksOf(RecommenderData.Built built, string artist, Func<string, Candidate?> candidateFor)
+    {
+        var counts = occurrences.CountsOf(ItemKinds.Track);
+        return built.TracksOf(artist)
             .Select(i => built.Catalog.Tracks[i])
             .TakeWhile(t => t.PrimaryArtist == artist)
-            .OrderByDescending(t => occurrences.CountOf(ItemKinds.Track, t.TrackId))
+            .OrderByDescending(t => counts.GetValueOrDefault(t.TrackId))
             .ThenByDescending(t => t.Popularity)
             .ThenBy(t => t.TrackId, StringComparer.Ordinal)
             .Select(t => candidateFor(t.TrackId))
             .OfType<Candidate>()
             .Take(TracksPerArtist);
+    }
 
     /// <summary>Tracks scored by their similarity to the recent plays, the most recent weighing most.</summary>
     private async Task AddTrackNeighboursAsync(UserTaste taste, Func<string, Candidate?> candidateFor)

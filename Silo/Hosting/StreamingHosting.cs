@@ -29,9 +29,8 @@ internal static class StreamingHosting
             streams.ConfigureCache(kafka.ReadAhead);
             streams.ConfigurePullingAgent(agent => agent.Configure(o =>
             {
-                // Hand the batch observer many queued messages at once: per-batch aggregation is what
-                // keeps hot tracks off the critical path. A short timer keeps freshness in milliseconds.
-                o.BatchContainerBatchSize = 500;
+                // Many queued messages at once (see DeliveryBatchSize); a short timer keeps freshness in milliseconds.
+                o.BatchContainerBatchSize = KafkaSettings.DeliveryBatchSize;
                 o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10);
             }));
         });

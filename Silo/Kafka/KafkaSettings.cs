@@ -20,14 +20,19 @@ public sealed class KafkaSettings
     public int Partitions { get; set; } = Constants.DefaultPartitions;
 
     /// <summary>
+    /// Messages the pulling agent hands a partition grain at once: per-batch aggregation is what keeps
+    /// hot tracks off the critical path. <see cref="ReadAhead"/> holds at least one such batch.
+    /// </summary>
+    public const int DeliveryBatchSize = 500;
+
+    /// <summary>
     /// Messages held in memory per partition at each of two stages: read from Kafka and not yet handed
-    /// to the pulling agent, and in the agent's cache not yet consumed: one of the agent's 500-message
-    /// batches at each. More only holds a backlog in memory that Kafka holds anyway, and every message
+    /// to the pulling agent, and in the agent's cache not yet consumed: one delivery batch at each. More only holds a backlog in memory that Kafka holds anyway, and every message
     /// held across a collection is copied by it: at 2 000, half of what each gen0 collection promoted
     /// while the silo was behind (docs/performance.md).
     /// </summary>
-    [Range(500, 100_000, ErrorMessage = "Kafka:ReadAhead must be between 500 and 100000; set Kafka__ReadAhead.")]
-    public int ReadAhead { get; set; } = 500;
+    [Range(DeliveryBatchSize, 100_000, ErrorMessage = "Kafka:ReadAhead must be between 500 and 100000; set Kafka__ReadAhead.")]
+    public int ReadAhead { get; set; } = DeliveryBatchSize;
 
     /// <summary>Whether the bootstrap servers were left empty, so this silo runs the embedded cluster.</summary>
     public bool Embedded { get; set; }
