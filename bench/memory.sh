@@ -21,7 +21,9 @@ command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters 
 
 work=$(mktemp -d -t encore-bench.XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || true; done; rm -rf "$work"; }
+# Killed, not stopped: a silo holding 100 000 activations takes minutes of full CPU to stop gracefully,
+# which would load whatever runs next on the machine.
+cleanup() { for p in "${pids[@]}"; do { kill -KILL -- -"$p"; wait "$p"; } 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
 dotnet build Orleans.sln -c Release -nologo -v q >"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }

@@ -140,12 +140,9 @@ public static class EventValidator
             return Missing("trackId");
         }
 
-        foreach (var (field, value) in wire.Strings())
+        if (wire.CheckStrings() is { } rejected)
         {
-            if (value is not null && CheckString(field, value) is { } rejected)
-            {
-                return rejected;
-            }
+            return rejected;
         }
 
         if (wire.Ts is not { } ts)
@@ -206,11 +203,12 @@ public static class EventValidator
         public string? Platform { get; set; }
         public string? Country { get; set; }
 
-        public IEnumerable<(string Field, string? Value)> Strings() =>
-        [
-            ("eventId", EventId), ("userId", UserId), ("trackId", TrackId), ("reasonStart", ReasonStart),
-            ("reasonEnd", ReasonEnd), ("platform", Platform), ("country", Country),
-        ];
+        /// <summary>The first string field out of bounds, in field order; field by field, because this runs for every event read.</summary>
+        public EventValidation? CheckStrings() =>
+            Check("eventId", EventId) ?? Check("userId", UserId) ?? Check("trackId", TrackId) ?? Check("reasonStart", ReasonStart)
+            ?? Check("reasonEnd", ReasonEnd) ?? Check("platform", Platform) ?? Check("country", Country);
+
+        private static EventValidation? Check(string field, string? value) => value is null ? null : CheckString(field, value);
 
         public static WireEvent From(ListeningEvent e) => new()
         {

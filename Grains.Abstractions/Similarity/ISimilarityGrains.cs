@@ -75,28 +75,46 @@ public static class ItemKinds
     public static readonly string[] PlayCounts = [TrackPlays, TrackSkips, ArtistPlays, ArtistSkips];
 }
 
-/// <summary>What one partition batch did to the co-occurrences of one bucket's items.</summary>
+/// <summary>
+/// What one partition batch did to the co-occurrences of one bucket's items: each sort of entry grouped
+/// by item, item <c>i</c> being <see cref="Items"/>[i]. Flat arrays rather than an object per item: a
+/// batch touches thousands of items, most of them through one entry (built by <see cref="CoOccurrenceDeltaBuilder"/>).
+/// </summary>
 /// <param name="LastOffset">The last offset of the batch: the bucket has seen all of the partition up to here.</param>
+/// <param name="Occurrences">Offsets of the plays through which the item entered a listener's recent history.</param>
+/// <param name="Hits">Other items of that history (or items that entered it while this one was there).</param>
+/// <param name="CoListens">Tracks played in the same session as this track (tracks only).</param>
+/// <param name="Plays">The track's counted plays (tracks only).</param>
 /// <param name="ExpectedActivation">As in <see cref="Users.UserBatch"/>: another activation refuses the delta.</param>
 [GenerateSerializer, Immutable]
 public sealed record CoOccurrenceDelta(
     [property: Id(0)] int Partition,
     [property: Id(1)] long LastOffset,
-    [property: Id(2)] ItemCoOccurrences[] Items,
-    [property: Id(3)] Guid ExpectedActivation = default);
+    [property: Id(2)] string[] Items,
+    [property: Id(3)] ItemGroups<long> Occurrences,
+    [property: Id(4)] ItemGroups<CoOccurrenceHit> Hits,
+    [property: Id(5)] ItemGroups<Tracks.CoListenHit> CoListens,
+    [property: Id(6)] ItemGroups<Tracks.TrackPlay> Plays,
+    [property: Id(7)] Guid ExpectedActivation = default);
 
-/// <summary>What one partition batch did to one item's co-occurrences.</summary>
-/// <param name="Occurrences">Offsets of the plays through which the item entered a listener's recent history.</param>
-/// <param name="Hits">Other items of that history (or items that entered it while this one was there).</param>
-/// <param name="CoListens">Tracks played in the same session as this track (tracks only).</param>
-/// <param name="Plays">The track's counted plays (tracks only).</param>
+/// <summary>Entries grouped by item, in arrival order within each item: item <c>i</c>'s end where item <c>i + 1</c>'s begin, at <c>Ends[i]</c>.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ItemCoOccurrences(
-    [property: Id(0)] string Item,
-    [property: Id(1)] long[] Occurrences,
-    [property: Id(2)] CoOccurrenceHit[] Hits,
-    [property: Id(3)] Tracks.CoListenHit[] CoListens,
-    [property: Id(4)] Tracks.TrackPlay[] Plays);
+public readonly record struct ItemGroups<T>(
+    [property: Id(0)] T[] Entries,
+    [property: Id(1)] int[] Ends)
+{
+    /// <summary>The entries of the item at <paramref name="item"/> (none when the delta has no entry of this sort).</summary>
+    public ReadOnlySpan<T> Of(int item)
+    {
+        if (Entries.Length == 0)
+        {
+            return [];
+        }
+
+        var start = item == 0 ? 0 : Ends[item - 1];
+        return Entries.AsSpan(start, Ends[item] - start);
+    }
+}
 
 /// <summary>The item co-occurred with <paramref name="Other"/> in a listener's history, through the play at <paramref name="Offset"/>.</summary>
 /// <param name="Weight">In units of 1/<see cref="CoOccurrenceWeights.Full"/>: less for plays further apart in time.</param>

@@ -14,7 +14,7 @@ public interface ITrackGrain : IGrainWithStringKey
 /// <summary>One counted play of the track.</summary>
 /// <param name="ListenerHash">A stable 64-bit hash of the userId, for the unique-listener sketch.</param>
 [GenerateSerializer, Immutable]
-public sealed record TrackPlay(
+public readonly record struct TrackPlay(
     [property: Id(0)] long Offset,
     [property: Id(1)] ulong ListenerHash,
     [property: Id(2)] DateTimeOffset Ts,
@@ -23,7 +23,7 @@ public sealed record TrackPlay(
 
 /// <summary>The track was played in one session together with <paramref name="OtherTrackId"/> (the play at <paramref name="Offset"/>).</summary>
 [GenerateSerializer, Immutable]
-public sealed record CoListenHit(
+public readonly record struct CoListenHit(
     [property: Id(0)] long Offset,
     [property: Id(1)] string OtherTrackId,
     [property: Id(2)] DateTimeOffset Ts);

@@ -11,7 +11,8 @@ namespace Encore.Pipeline;
 /// grains counted: one delta per co-occurrence bucket (which also holds its tracks' play statistics)
 /// and per count kind (occurrences, plays, skips), so a hot item gets one call per batch however many
 /// of the batch's plays touch it. Every entry carries the offset of the play that caused it, which is
-/// how the receiving grains drop replays one by one.
+/// how the receiving grains drop replays one by one. A partition grain keeps one and clears it for
+/// each batch: its lists and dictionaries keep their room, so a batch grows none of them again.
 /// </summary>
 internal sealed class BatchDeltas(TrackCatalog catalog)
 {
@@ -19,10 +20,12 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
     /// History co-occurrences of tracks and artists, and the plays and co-listens of tracks, by bucket key
     /// (<see cref="CoOccurrenceBuckets.KeyOf"/>).
     /// </summary>
-    public Dictionary<string, BucketEntries> Buckets { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, CoOccurrenceDeltaBuilder> Buckets { get; } = new(StringComparer.Ordinal);
 
-    private readonly Dictionary<string, ItemEntries> _artists = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ItemEntries> _tracks = new(StringComparer.Ordinal);
+    // Each item's bucket and slot there, found directly when the batch already paired it (a play brings dozens of pairs).
+    private readonly Dictionary<string, ItemSlot> _artists = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ItemSlot> _tracks = new(StringComparer.Ordinal);
+
     public List<ItemOccurrence> TrackOccurrences { get; } = [];
     public List<ItemOccurrence> ArtistOccurrences { get; } = [];
 
@@ -32,7 +35,8 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
     public void Add(string userId, CountedPlay play)
     {
         var listener = KeyHash.Of(userId);
-        ItemOf(ItemKinds.Track, play.TrackId).Plays.Add(new TrackPlay(play.Offset, listener, play.Ts, play.MsPlayed, play.Skip));
+        var track = ItemOf(ItemKinds.Track, play.TrackId);
+        track.Bucket.AddPlay(track.Slot, new TrackPlay(play.Offset, listener, play.Ts, play.MsPlayed, play.Skip));
         CountPlay(play);
         if (play.Skip)
         {
@@ -41,8 +45,9 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
 
         foreach (var prior in play.SessionPrior)
         {
-            ItemOf(ItemKinds.Track, play.TrackId).CoListens.Add(new CoListenHit(play.Offset, prior, play.Ts));
-            ItemOf(ItemKinds.Track, prior).CoListens.Add(new CoListenHit(play.Offset, play.TrackId, play.Ts));
+            track.Bucket.AddCoListen(track.Slot, new CoListenHit(play.Offset, prior, play.Ts));
+            var other = ItemOf(ItemKinds.Track, prior);
+            other.Bucket.AddCoListen(other.Slot, new CoListenHit(play.Offset, play.TrackId, play.Ts));
         }
 
         if (play.History is not { } history)
@@ -52,24 +57,27 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
 
         if (history.NewTrack)
         {
-            ItemOf(ItemKinds.Track, play.TrackId).Occurrences.Add(play.Offset);
+            track.Bucket.AddOccurrence(track.Slot, play.Offset);
             TrackOccurrences.Add(new ItemOccurrence(play.Offset, play.TrackId));
         }
 
         foreach (var partner in history.TrackPartners)
         {
-            ItemOf(ItemKinds.Track, play.TrackId).Hits.Add(new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight));
-            ItemOf(ItemKinds.Track, partner.Id).Hits.Add(new CoOccurrenceHit(play.Offset, play.TrackId, partner.Weight));
+            track.Bucket.AddHit(track.Slot, new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight));
+            var other = ItemOf(ItemKinds.Track, partner.Id);
+            other.Bucket.AddHit(other.Slot, new CoOccurrenceHit(play.Offset, play.TrackId, partner.Weight));
         }
 
         foreach (var artist in history.NewArtists)
         {
-            ItemOf(ItemKinds.Artist, artist).Occurrences.Add(play.Offset);
+            var entered = ItemOf(ItemKinds.Artist, artist);
+            entered.Bucket.AddOccurrence(entered.Slot, play.Offset);
             ArtistOccurrences.Add(new ItemOccurrence(play.Offset, artist));
             foreach (var partner in history.ArtistPartners)
             {
-                ItemOf(ItemKinds.Artist, artist).Hits.Add(new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight));
-                ItemOf(ItemKinds.Artist, partner.Id).Hits.Add(new CoOccurrenceHit(play.Offset, artist, partner.Weight));
+                entered.Bucket.AddHit(entered.Slot, new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight));
+                var other = ItemOf(ItemKinds.Artist, partner.Id);
+                other.Bucket.AddHit(other.Slot, new CoOccurrenceHit(play.Offset, artist, partner.Weight));
             }
         }
     }
@@ -95,13 +103,12 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
         }
     }
 
-    /// <summary>The entries of one item, found directly when the batch already paired it (a play brings dozens of pairs).</summary>
-    private ItemEntries ItemOf(string kind, string item)
+    private ItemSlot ItemOf(string kind, string item)
     {
         var items = kind == ItemKinds.Artist ? _artists : _tracks;
-        if (items.TryGetValue(item, out var entries))
+        if (items.TryGetValue(item, out var found))
         {
-            return entries;
+            return found;
         }
 
         var key = CoOccurrenceBuckets.KeyOf(kind, item);
@@ -110,54 +117,25 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
             Buckets[key] = bucket = new();
         }
 
-        bucket.Items[item] = items[item] = entries = new();
-        return entries;
+        return items[item] = new ItemSlot(bucket, bucket.AddItem(item));
     }
 
-    /// <summary>One bucket's items, each with its occurrences, co-occurrence hits, co-listens and (tracks) plays.</summary>
-    public sealed class BucketEntries
+    public void Clear()
     {
-        public Dictionary<string, ItemEntries> Items { get; } = new(StringComparer.Ordinal);
-
-        public CoOccurrenceDelta ToDelta(int partition, long lastOffset, Guid expectedActivation) =>
-            new(partition, lastOffset, [.. Items.Select(i => new ItemCoOccurrences(i.Key, [.. i.Value.Occurrences], [.. i.Value.Hits], [.. i.Value.CoListens], [.. i.Value.Plays]))], expectedActivation);
-
-        /// <summary>The oldest offset the delta carries, or <paramref name="lastOffset"/> when it carries none.</summary>
-        public long FirstOffset(long lastOffset)
+        _artists.Clear();
+        _tracks.Clear();
+        foreach (var bucket in Buckets.Values)
         {
-            var first = lastOffset;
-            foreach (var item in Items.Values)
-            {
-                foreach (var offset in item.Occurrences)
-                {
-                    first = Math.Min(first, offset);
-                }
+            bucket.Clear();
+        }
 
-                foreach (var hit in item.Hits)
-                {
-                    first = Math.Min(first, hit.Offset);
-                }
-
-                foreach (var hit in item.CoListens)
-                {
-                    first = Math.Min(first, hit.Offset);
-                }
-
-                foreach (var play in item.Plays)
-                {
-                    first = Math.Min(first, play.Offset);
-                }
-            }
-
-            return first;
+        TrackOccurrences.Clear();
+        ArtistOccurrences.Clear();
+        foreach (var counts in PlayCounts.Values)
+        {
+            counts.Clear();
         }
     }
 
-    public sealed class ItemEntries
-    {
-        public List<long> Occurrences { get; } = [];
-        public List<CoOccurrenceHit> Hits { get; } = [];
-        public List<CoListenHit> CoListens { get; } = [];
-        public List<TrackPlay> Plays { get; } = [];
-    }
+    private readonly record struct ItemSlot(CoOccurrenceDeltaBuilder Bucket, int Slot);
 }

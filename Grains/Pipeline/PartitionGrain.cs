@@ -51,6 +51,7 @@ internal sealed partial class PartitionGrain(
     private readonly ReplayFence _fence = new();
     private readonly PoisonGuard _poison = new(options.Value);
     private TrackCatalog _catalog = null!;
+    private BatchDeltas _deltas = null!;
     private int _partition;
     private long _nextOffset = -1;
     private long _declared = -1;
@@ -68,6 +69,7 @@ internal sealed partial class PartitionGrain(
     {
         _partition = checked((int)this.GetPrimaryKeyLong());
         _catalog = await catalogHolder.Loaded;
+        _deltas = new BatchDeltas(_catalog);
         var o = options.Value;
         this.RegisterGrainTimer(DeclareAsync, new GrainTimerCreationOptions(o.DeclareInterval, o.DeclareInterval) { Interleave = false });
         this.RegisterGrainTimer(FlushTrendingAsync, new GrainTimerCreationOptions(o.TrendingFlushInterval, o.TrendingFlushInterval) { Interleave = false });
@@ -226,7 +228,8 @@ internal sealed partial class PartitionGrain(
     /// </summary>
     private (BatchDeltas Deltas, BatchCounts Counts) CollectUserResults(UserAttempt[] attempts, bool complete)
     {
-        var deltas = new BatchDeltas(_catalog);
+        var deltas = _deltas;
+        deltas.Clear();
         var counts = new BatchCounts();
         foreach (var attempt in attempts)
         {
@@ -246,13 +249,13 @@ internal sealed partial class PartitionGrain(
         return (deltas, counts);
     }
 
-    /// <summary>One delta per co-occurrence bucket and per count kind, all in parallel.</summary>
+    /// <summary>One delta per co-occurrence bucket and per count kind, all in parallel, each built from the reused <see cref="BatchDeltas"/> before any is sent.</summary>
     private Task ApplyFeatureDeltasAsync(BatchDeltas deltas, long lastOffset) => Task.WhenAll(
     [
         ApplyBucketDeltasAsync(deltas, lastOffset),
-        ApplyOccurrencesAsync(ItemKinds.Track, deltas.TrackOccurrences, lastOffset),
-        ApplyOccurrencesAsync(ItemKinds.Artist, deltas.ArtistOccurrences, lastOffset),
-        .. deltas.PlayCounts.Select(kind => ApplyOccurrencesAsync(kind.Key, kind.Value, lastOffset)),
+        ApplyOccurrencesAsync(ItemKinds.Track, [.. deltas.TrackOccurrences], lastOffset),
+        ApplyOccurrencesAsync(ItemKinds.Artist, [.. deltas.ArtistOccurrences], lastOffset),
+        .. deltas.PlayCounts.Select(kind => ApplyOccurrencesAsync(kind.Key, [.. kind.Value], lastOffset)),
     ]);
 
     /// <summary>
@@ -276,36 +279,48 @@ internal sealed partial class PartitionGrain(
         stats.RecordProcessed(counts.Applied + counts.Duplicates, counts.Duplicates, counts.Replays);
     }
 
-    private async Task ApplyBucketDeltasAsync(BatchDeltas deltas, long lastOffset)
+    /// <summary>Every delta is built before the first is sent: the builders are cleared for the next batch.</summary>
+    private Task ApplyBucketDeltasAsync(BatchDeltas deltas, long lastOffset)
     {
-        await Task.WhenAll(deltas.Buckets.Select(async entry =>
+        var sends = new List<Task>(deltas.Buckets.Count);
+        foreach (var (key, bucket) in deltas.Buckets)
         {
-            var grain = GrainFactory.Get<ICoOccurrenceBucketGrain>(entry.Key);
-            var delta = entry.Value.ToDelta(_partition, lastOffset, FedActivationOf(grain.GetGrainId()));
-            if (await TryApplyAsync(grain.GetGrainId(), entry.Value.FirstOffset(lastOffset), lastOffset, () => grain.ApplyAsync(delta)) is { } result)
+            if (!bucket.IsEmpty)
             {
-                Fed(grain.GetGrainId(), lastOffset, result.DurableNextOffset, result.Activation);
-                foreach (var trending in result.Trending ?? [])
-                {
-                    _trending[trending.TrackId] = trending;
-                }
+                var grain = GrainFactory.Get<ICoOccurrenceBucketGrain>(key);
+                var delta = bucket.Build(_partition, lastOffset, FedActivationOf(grain.GetGrainId()));
+                sends.Add(ApplyBucketDeltaAsync(grain, delta, Math.Min(bucket.FirstOffset, lastOffset)));
             }
-        }));
+        }
+
+        return Task.WhenAll(sends);
+    }
+
+    private async Task ApplyBucketDeltaAsync(ICoOccurrenceBucketGrain grain, CoOccurrenceDelta delta, long firstOffset)
+    {
+        if (await TryApplyAsync(grain.GetGrainId(), firstOffset, delta.LastOffset, () => grain.ApplyAsync(delta)) is { } result)
+        {
+            Fed(grain.GetGrainId(), delta.LastOffset, result.DurableNextOffset, result.Activation);
+            foreach (var trending in result.Trending ?? [])
+            {
+                _trending[trending.TrackId] = trending;
+            }
+        }
     }
 
     /// <summary>
     /// Counts of one kind go to that kind's counts grain, one call per batch, and only for batches
     /// that brought some: its watermark for this partition then stays where its last occurrence was.
     /// </summary>
-    private async Task ApplyOccurrencesAsync(string kind, List<ItemOccurrence> occurrences, long lastOffset)
+    private async Task ApplyOccurrencesAsync(string kind, ItemOccurrence[] occurrences, long lastOffset)
     {
-        if (occurrences.Count == 0)
+        if (occurrences.Length == 0)
         {
             return;
         }
 
         var grain = GrainFactory.Get<IOccurrenceCountsGrain>(kind);
-        var delta = new OccurrenceDelta(_partition, lastOffset, [.. occurrences], FedActivationOf(grain.GetGrainId()));
+        var delta = new OccurrenceDelta(_partition, lastOffset, occurrences, FedActivationOf(grain.GetGrainId()));
         if (await TryApplyAsync(grain.GetGrainId(), occurrences[0].Offset, lastOffset, () => grain.ApplyAsync(delta)) is { } result)
         {
             Fed(grain.GetGrainId(), lastOffset, result.DurableNextOffset, result.Activation);

@@ -86,21 +86,22 @@ internal sealed class CoOccurrenceBucketGrain(
         var now = clock.GetUtcNow();
         var applied = 0;
         List<TrendingEntry>? trending = null;
-        foreach (var entry in delta.Items)
+        for (var i = 0; i < delta.Items.Length; i++)
         {
-            var changed = ApplyHistory(entry, watermark);
-            if (changed > 0 && _nearest.TryGetValue(entry.Item, out var nearest))
+            var item = delta.Items[i];
+            var changed = ApplyHistory(item, delta.Occurrences.Of(i), delta.Hits.Of(i), watermark);
+            if (changed > 0 && _nearest.TryGetValue(item, out var nearest))
             {
                 nearest.Changed();
             }
 
-            if (ApplyPlays(entry, watermark, now) is { } played)
+            if (ApplyPlays(item, delta.Plays.Of(i), watermark, now) is { } played)
             {
-                (trending ??= []).Add(played.Stats.TrendingOf(entry.Item, now));
+                (trending ??= []).Add(played.Stats.TrendingOf(item, now));
                 applied += played.Count;
             }
 
-            applied += changed + ApplyCoListens(entry, watermark);
+            applied += changed + ApplyCoListens(item, delta.CoListens.Of(i), watermark);
         }
 
         if (delta.LastOffset > watermark)
@@ -112,13 +113,13 @@ internal sealed class CoOccurrenceBucketGrain(
         return new CoOccurrenceApplyResult(_persister.DurableNextOffset(delta.Partition), applied, _persister.Activation, trending?.ToArray());
     }
 
-    /// <summary>Adds the entry's plays above the watermark to its track's statistics; null when none was.</summary>
-    private (TrackStats Stats, int Count)? ApplyPlays(ItemCoOccurrences entry, long watermark, DateTimeOffset now)
+    /// <summary>Adds the track's plays above the watermark to its statistics; null when none was.</summary>
+    private (TrackStats Stats, int Count)? ApplyPlays(string trackId, ReadOnlySpan<TrackPlay> plays, long watermark, DateTimeOffset now)
     {
         TrackStats? stats = null;
         var durationMs = 0;
         var count = 0;
-        foreach (var play in entry.Plays)
+        foreach (var play in plays)
         {
             if (play.Offset <= watermark)
             {
@@ -127,12 +128,12 @@ internal sealed class CoOccurrenceBucketGrain(
 
             if (stats is null)
             {
-                if (!S.Tracks.TryGetValue(entry.Item, out stats))
+                if (!S.Tracks.TryGetValue(trackId, out stats))
                 {
-                    S.Tracks[SharedStrings.Of(entry.Item)] = stats = new TrackStats();
+                    S.Tracks[SharedStrings.Of(trackId)] = stats = new TrackStats();
                 }
 
-                durationMs = _catalog.TryGet(entry.Item, out var track) ? track.DurationMs : 0;
+                durationMs = _catalog.TryGet(trackId, out var track) ? track.DurationMs : 0;
             }
 
             stats.Add(play, durationMs, now);
@@ -142,36 +143,36 @@ internal sealed class CoOccurrenceBucketGrain(
         return stats is null ? null : (stats, count);
     }
 
-    private int ApplyHistory(ItemCoOccurrences entry, long watermark)
+    private int ApplyHistory(string item, ReadOnlySpan<long> occurrenceOffsets, ReadOnlySpan<CoOccurrenceHit> hits, long watermark)
     {
-        if (entry.Occurrences.Length == 0 && entry.Hits.Length == 0)
+        if (occurrenceOffsets.IsEmpty && hits.IsEmpty)
         {
             return 0;
         }
 
-        if (!S.Items.TryGetValue(entry.Item, out var items))
+        if (!S.Items.TryGetValue(item, out var items))
         {
             // One string, shared with every list that names the item, not the message's copy.
-            S.Items[SharedStrings.Of(entry.Item)] = items = new CoOccurrences();
+            S.Items[SharedStrings.Of(item)] = items = new CoOccurrences();
         }
 
-        return items.Apply(watermark, entry.Occurrences, entry.Hits, _capacity, _kind, occurrences);
+        return items.Apply(watermark, occurrenceOffsets, hits, _capacity, _kind, occurrences);
     }
 
-    private int ApplyCoListens(ItemCoOccurrences entry, long watermark)
+    private int ApplyCoListens(string trackId, ReadOnlySpan<CoListenHit> hits, long watermark)
     {
         var applied = 0;
         DecayingScores? scores = null;
-        foreach (var hit in entry.CoListens)
+        foreach (var hit in hits)
         {
             if (hit.Offset <= watermark)
             {
                 continue;
             }
 
-            if (scores is null && !S.CoListened.TryGetValue(entry.Item, out scores))
+            if (scores is null && !S.CoListened.TryGetValue(trackId, out scores))
             {
-                S.CoListened[SharedStrings.Of(entry.Item)] = scores = new DecayingScores();
+                S.CoListened[SharedStrings.Of(trackId)] = scores = new DecayingScores();
             }
 
             scores.Add(SharedStrings.Of(hit.OtherTrackId), 1.0, hit.Ts, CoListenHalfLife, CoListenCapacity);

@@ -269,7 +269,7 @@ public static class CoOccurrenceDeltas
     /// one by one). The caller moves the watermark. Returns how many entries changed the state.
     /// </summary>
     public static int Apply(
-        this CoOccurrences items, long watermark, long[] occurrences, CoOccurrenceHit[] hits, int capacity, string kind, OccurrenceCache cache)
+        this CoOccurrences items, long watermark, ReadOnlySpan<long> occurrences, ReadOnlySpan<CoOccurrenceHit> hits, int capacity, string kind, OccurrenceCache cache)
     {
         var applied = 0;
         foreach (var offset in occurrences)

@@ -84,8 +84,17 @@ public sealed class TrackStatisticsTests(ClusterFixture fixture)
         Assert.Equal((0, 0, 0.0, null), (view.Plays, view.UniqueListeners, view.CompletionRate, view.LastPlayTs));
     }
 
-    private Task<CoOccurrenceApplyResult> ApplyAsync(int partition, long lastOffset, string trackId, params TrackPlay[] plays) =>
-        _client.BucketOf(ItemKinds.Track, trackId).ApplyAsync(new CoOccurrenceDelta(partition, lastOffset, [new ItemCoOccurrences(trackId, [], [], [], plays)]));
+    private Task<CoOccurrenceApplyResult> ApplyAsync(int partition, long lastOffset, string trackId, params TrackPlay[] plays)
+    {
+        var delta = new CoOccurrenceDeltaBuilder();
+        var slot = delta.AddItem(trackId);
+        foreach (var play in plays)
+        {
+            delta.AddPlay(slot, play);
+        }
+
+        return _client.BucketOf(ItemKinds.Track, trackId).ApplyAsync(delta.Build(partition, lastOffset));
+    }
 
     private static TrackPlay Play(long offset, DateTimeOffset ts) => new(offset, KeyHash.Of($"u{offset}"), ts, 200_000, Skip: false);
 }

@@ -145,7 +145,15 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
         var bucket = _client.BucketOf(ItemKinds.Artist, artist);
         var hits = Enumerable.Range(0, CoOccurrences.ArtistCapacity + 44).Select(i => new CoOccurrenceHit(i, $"partner-{i:D4}", 16 + i)).ToArray();
 
-        await bucket.ApplyAsync(new CoOccurrenceDelta(partition, hits.Length, [new ItemCoOccurrences(artist, [0], hits, [], [])]));
+        var delta = new CoOccurrenceDeltaBuilder();
+        var slot = delta.AddItem(artist);
+        delta.AddOccurrence(slot, 0);
+        foreach (var hit in hits)
+        {
+            delta.AddHit(slot, hit);
+        }
+
+        await bucket.ApplyAsync(delta.Build(partition, hits.Length));
 
         var neighbours = await bucket.GetNeighboursAsync(artist, 10_000);
         Assert.InRange(neighbours.Neighbours.Length, CoOccurrences.ArtistCapacity * 3 / 4, CoOccurrences.ArtistCapacity);
