@@ -82,7 +82,8 @@ def total(prefix): return sum(float(r[4]) for r in rows if r[2].startswith(prefi
 seconds = t1 - t0
 print(f"{name}: {events / seconds:,.0f} events/s ({events:,} in {seconds:.1f} s), silo RSS {rss // 1024:,} MB, "
       f"CPU {cpu} s, GC pauses {total('dotnet.gc.pause.time'):.1f} s, allocated {total('dotnet.gc.heap.total_allocated') / 1e9:.1f} GB "
-      f"({total('dotnet.gc.heap.total_allocated') / events / 1024:.0f} KB per event)")
+      f"({total('dotnet.gc.heap.total_allocated') / events / 1024:.0f} KB per event), collections gen0/gen1/gen2 "
+      + "/".join(f"{total(f'dotnet.gc.collections ({{collection}} / 1 sec)[gc.heap.generation={g}]'):.0f}" for g in ("gen0", "gen1", "gen2")))
 PY
 }
 

@@ -149,10 +149,14 @@ public sealed record ItemNeighbours(
     [property: Id(0)] long Occurrences,
     [property: Id(1)] Neighbour[] Neighbours);
 
+/// <summary>
+/// One of an item's nearest neighbours. A struct: silos keep ranked lists of up to hundreds of them per
+/// item read, remade every few seconds, and as objects they were the most numerous thing on the heap.
+/// </summary>
 /// <param name="Similarity">Co-occurrence / (√(occurrences of both) + shrinkage), in 0..1.</param>
 /// <param name="CoOccurrences">The summed co-occurrence weight, in whole co-occurrences.</param>
 [GenerateSerializer, Immutable]
-public sealed record Neighbour(
+public readonly record struct Neighbour(
     [property: Id(0)] string Id,
     [property: Id(1)] double Similarity,
     [property: Id(2)] double CoOccurrences);
