@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Encore.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,7 +40,8 @@ internal sealed class OccurrenceCountsGrain(
         {
             if (occurrence.Offset > watermark)
             {
-                S.Counts[occurrence.Item] = S.Counts.GetValueOrDefault(occurrence.Item) + 1;
+                // One lookup instead of a read and a write: this runs for every occurrence of every batch.
+                CollectionsMarshal.GetValueRefOrAddDefault(S.Counts, occurrence.Item, out _)++;
                 applied++;
             }
         }
