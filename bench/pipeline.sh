@@ -90,4 +90,5 @@ PY
 echo "pipeline benchmark $(date -u +%Y-%m-%d), $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
 pass cold "$work/cold.tsv" 600000
 pass warm "$work/warm.tsv" 900000
-grep -a -c "Response did not arrive on time" "$work/silo.log" | sed 's/^/grain calls timed out: /'
+# grep -c exits 1 when it counts none, which is the good case.
+echo "grain calls timed out: $(grep -a -c "Response did not arrive on time" "$work/silo.log" || true)"
