@@ -100,24 +100,22 @@ public sealed class CoOccurrenceDeltaBuilder
                 return new ItemGroups<T>([], []);
             }
 
+            // Each item's start, then filled forward: once filled, each start has moved to its item's end.
             var ends = new int[items];
             foreach (var slot in _slots)
             {
                 ends[slot]++;
             }
 
-            for (var i = 1; i < items; i++)
+            for (int i = 0, start = 0; i < items; i++)
             {
-                ends[i] += ends[i - 1];
+                (ends[i], start) = (start, start + ends[i]);
             }
 
-            // Filled back to front, so that each item's entries keep their order and ends[] is untouched.
-            var next = new int[items];
-            Array.Copy(ends, next, items);
             var grouped = new T[_values.Count];
-            for (var i = _values.Count - 1; i >= 0; i--)
+            for (var i = 0; i < _values.Count; i++)
             {
-                grouped[--next[_slots[i]]] = _values[i];
+                grouped[ends[_slots[i]]++] = _values[i];
             }
 
             return new ItemGroups<T>(grouped, ends);

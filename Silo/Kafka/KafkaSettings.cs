@@ -27,9 +27,10 @@ public sealed class KafkaSettings
 
     /// <summary>
     /// Messages held in memory per partition at each of two stages: read from Kafka and not yet handed
-    /// to the pulling agent, and in the agent's cache not yet consumed: one delivery batch at each. More only holds a backlog in memory that Kafka holds anyway, and every message
-    /// held across a collection is copied by it: at 2 000, half of what each gen0 collection promoted
-    /// while the silo was behind (docs/performance.md).
+    /// to the pulling agent, and in the agent's cache not yet consumed: one delivery batch at each. More
+    /// only holds a backlog in memory that Kafka holds anyway, and every message held across a
+    /// collection is copied by it: at 2 000, half of what each gen0 collection promoted while the silo
+    /// was behind (docs/performance.md).
     /// </summary>
     [Range(DeliveryBatchSize, 100_000, ErrorMessage = "Kafka:ReadAhead must be between 500 and 100000; set Kafka__ReadAhead.")]
     public int ReadAhead { get; set; } = DeliveryBatchSize;
