@@ -28,6 +28,9 @@ internal static class EvaluateCommand
 
     public const string LiveMethod = "encore";
 
+    /// <summary>The <c>--baselines</c> value that computes none.</summary>
+    public const string NoBaselines = "none";
+
     private const int DefaultSyntheticUsers = 1_000;
     private const int ParallelRequests = 4;
     private const int ReportWidth = 200;
@@ -45,8 +48,8 @@ internal static class EvaluateCommand
           3. Ask GET {api}/api/users/{userId}/recommendations?count=100 for every evaluated listener.
           4. At track level (trackId) and artist level (the track's first catalog artist): relevant = held-out items
              not among the listener's training items (none: the listener is skipped at that level). Every list is
-             taken to the level, de-duplicated, stripped of training items and cut to each K. Baselines: popularity,
-             item-kNN and EASE (lambda picked from 10..1000 on a validation slice of the training plays).
+             taken to the level, de-duplicated, stripped of training items and cut to each K. Baselines (--baselines):
+             popularity, item-kNN and EASE (lambda picked from 10..1000 on a validation slice of the training plays).
           5. Print HR, Recall, NDCG, coverage and distinct artists at each K; --json writes the report.
         Run the silo with Demo__EventsPerSecond=0 and the same catalog as --catalog.
         """;
@@ -105,12 +108,19 @@ internal static class EvaluateCommand
         {
             Description = "Skip step 2: an earlier evaluate with the same --dataset, --users, --seed and --holdout already produced the training plays (to measure again, e.g. after encore train published a model).",
         };
+        var baselines = new Option<string[]>("--baselines")
+        {
+            Description = $"The baselines to compute, comma-separated, or none (EASE takes minutes; leave it out while iterating) [default: {string.Join(",", LevelScoring.Baselines)}].",
+            HelpName = string.Join("|", [.. LevelScoring.Baselines, NoBaselines]),
+            DefaultValueFactory = _ => [.. LevelScoring.Baselines],
+            CustomParser = ParseBaselines,
+        };
         var topic = CommonOptions.Topic();
         var properties = CommonOptions.KafkaProperties();
 
         var command = new Command("evaluate", Protocol)
         {
-            dataset, api, apiKey, bootstrap, holdout, ks, users, json, catalog, seed, timeout, noProduce, topic, properties,
+            dataset, api, apiKey, bootstrap, holdout, ks, users, json, catalog, seed, timeout, noProduce, baselines, topic, properties,
         };
         holdout.Validators.Add(result =>
         {
@@ -141,7 +151,8 @@ internal static class EvaluateCommand
                 CatalogPath: parse.GetValue(catalog)?.FullName,
                 Seed: parse.GetValue(seed),
                 Timeout: parse.GetValue(timeout),
-                NoProduce: parse.GetValue(noProduce));
+                NoProduce: parse.GetValue(noProduce),
+                Baselines: parse.GetRequiredValue(baselines));
             return new EvaluateRun(request, console ?? AnsiConsole.Console, handler, time ?? TimeProvider.System).RunAsync(cancellationToken);
         });
         return command;
@@ -181,6 +192,22 @@ internal static class EvaluateCommand
             : [.. ks];
     }
 
+    /// <summary>Baseline names from <see cref="LevelScoring.Baselines"/>, or <see cref="NoBaselines"/> alone for none.</summary>
+    private static string[]? ParseBaselines(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (names is [NoBaselines])
+        {
+            return [];
+        }
+
+        var unknown = names.FirstOrDefault(n => !LevelScoring.Baselines.Contains(n));
+        return names.Length == 0 || unknown is not null
+            ? ParseError<string[]>(result, $"--baselines '{text}' names {(unknown is null ? "nothing" : $"'{unknown}'")}: give some of {string.Join(", ", LevelScoring.Baselines)}, comma-separated, or {NoBaselines}.")
+            : names;
+    }
+
     private static T? ParseError<T>(ArgumentResult result, string message)
     {
         result.AddError(message);
@@ -199,7 +226,8 @@ internal static class EvaluateCommand
         string? CatalogPath,
         int Seed,
         TimeSpan Timeout,
-        bool NoProduce = false);
+        bool NoProduce = false,
+        IReadOnlyCollection<string>? Baselines = null);
 
     /// <summary>One invocation: read, split, produce, wait, ask, score, report.</summary>
     private sealed class EvaluateRun(EvaluateRequest request, IAnsiConsole console, HttpMessageHandler? handler, TimeProvider time)
@@ -535,13 +563,21 @@ internal static class EvaluateCommand
             {
                 var scoring = new LevelScoring(level, catalog);
                 var elapsed = Stopwatch.StartNew();
-                results.AddRange(scoring.Score(splits, LiveMethod, live, request.Ks));
+                results.AddRange(scoring.Score(splits, LiveMethod, live, request.Ks, request.Baselines));
                 var name = level.ToString().ToLowerInvariant();
-                _notes[$"ease lambda ({name})"] = scoring.EaseLambda!.Value.ToString(CultureInfo.InvariantCulture);
+                if (scoring.EaseLambda is { } lambda)
+                {
+                    _notes[$"ease lambda ({name})"] = lambda.ToString(CultureInfo.InvariantCulture);
+                }
+
                 console.MarkupLineInterpolated($"Scored the {name} level in {elapsed.Elapsed.TotalSeconds:N1} s.");
             }
 
-            _notes["ease"] = $"lambda picked from {string.Join(", ", LevelScoring.EaseLambdas)} by NDCG@{request.Ks.Max()} on the last {EaseBaseline.ValidationFraction:P0} of each listener's training plays; the {LevelScoring.EaseMaxItems:N0} most listened items";
+            if (request.Baselines?.Contains(EaseBaseline.Method) ?? true)
+            {
+                _notes["ease"] = $"lambda picked from {string.Join(", ", LevelScoring.EaseLambdas)} by NDCG@{request.Ks.Max()} on the last {EaseBaseline.ValidationFraction:P0} of each listener's training plays; the {LevelScoring.EaseMaxItems:N0} most listened items";
+            }
+
             _notes["catalog"] = catalog.Source;
             return new EvaluationReport(request.Dataset.Name, request.Holdout, results, _notes);
         }

@@ -51,7 +51,9 @@ public sealed class EaseBaseline : IBaselineRecommender
         Lambda = lambda;
     }
 
-    public string Name => "ease";
+    public const string Method = "ease";
+
+    public string Name => Method;
 
     /// <summary>The regularisation the model was built with.</summary>
     public double Lambda { get; }

@@ -57,7 +57,9 @@ public sealed class ItemKnnBaseline : IBaselineRecommender
         }
     }
 
-    public string Name => "item-knn";
+    public const string Method = "item-knn";
+
+    public string Name => Method;
 
     /// <summary>sim(a, b), 0 for items that share no listener or are not in training.</summary>
     internal double Similarity(string a, string b)

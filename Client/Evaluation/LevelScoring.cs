@@ -17,6 +17,9 @@ public sealed class LevelScoring
     /// <summary>The EASE item cap (the most listened items at the level).</summary>
     public const int EaseMaxItems = 2_500;
 
+    /// <summary>Every baseline's method name, in report order.</summary>
+    public static readonly IReadOnlyList<string> Baselines = [PopularityBaseline.Method, ItemKnnBaseline.Method, EaseBaseline.Method];
+
     private readonly EvaluationLevel _level;
     private readonly TrackCatalog _catalog;
 
@@ -67,13 +70,15 @@ public sealed class LevelScoring
     /// Scores <paramref name="live"/> (the live recommender's track lists, by userId) and the baselines over
     /// <paramref name="splits"/>. Every split's training plays train the baselines; a listener is scored when
     /// their relevant set (held-out items not among their training items) is not empty and they have a live list.
+    /// <paramref name="baselines"/> (null: all) says which of <see cref="Baselines"/> to compute, always in that order.
     /// </summary>
-    /// <returns>The live recommender's row first, then popularity, item-kNN and EASE.</returns>
+    /// <returns>The live recommender's row first, then the baselines asked for of popularity, item-kNN and EASE.</returns>
     public IReadOnlyList<MethodResult> Score(
         IReadOnlyList<ListenerSplit> splits,
         string liveName,
         IReadOnlyDictionary<string, IReadOnlyList<string>> live,
-        IReadOnlyList<int> ks)
+        IReadOnlyList<int> ks,
+        IReadOnlyCollection<string>? baselines = null)
     {
         var train = new List<ListenerItems>(splits.Count);
         var scored = new List<(string UserId, HashSet<string> Training, HashSet<string> Relevant)>();
@@ -91,19 +96,35 @@ public sealed class LevelScoring
 
         var universe = train.SelectMany(t => t.Items).Distinct(StringComparer.Ordinal).Count();
         var longest = ks.Max();
-        var lambda = EaseBaseline.PickLambda(train, EaseLambdas, longest, EaseMaxItems);
-        EaseLambda = lambda;
-        IBaselineRecommender[] baselines = [new PopularityBaseline(train), new ItemKnnBaseline(train), new EaseBaseline(train, lambda, EaseMaxItems)];
+        var wanted = baselines ?? Baselines;
+        var methods = new List<IBaselineRecommender>();
+        if (wanted.Contains(PopularityBaseline.Method))
+        {
+            methods.Add(new PopularityBaseline(train));
+        }
+
+        if (wanted.Contains(ItemKnnBaseline.Method))
+        {
+            methods.Add(new ItemKnnBaseline(train));
+        }
+
+        if (wanted.Contains(EaseBaseline.Method))
+        {
+            // Picking lambda fits EASE once per candidate: minutes on two cores, the reason to leave it out while iterating.
+            EaseLambda = EaseBaseline.PickLambda(train, EaseLambdas, longest, EaseMaxItems);
+            methods.Add(new EaseBaseline(train, EaseLambda.Value, EaseMaxItems));
+        }
+
 
         var liveMetrics = new MetricsAccumulator(liveName, _level, ks, universe);
-        var baselineMetrics = baselines.Select(b => new MetricsAccumulator(b.Name, _level, ks, universe)).ToArray();
+        var baselineMetrics = methods.Select(b => new MetricsAccumulator(b.Name, _level, ks, universe)).ToArray();
         Func<string, string> artistOf = _level == EvaluationLevel.Track ? track => ArtistOf(track) : artist => artist;
         foreach (var (userId, training, relevant) in scored)
         {
             liveMetrics.Add(Normalize(live[userId].Select(ItemOf), training, longest), relevant, artistOf);
-            for (var b = 0; b < baselines.Length; b++)
+            for (var b = 0; b < methods.Count; b++)
             {
-                baselineMetrics[b].Add(Normalize(baselines[b].Recommend(userId, longest), training, longest), relevant, artistOf);
+                baselineMetrics[b].Add(Normalize(methods[b].Recommend(userId, longest), training, longest), relevant, artistOf);
             }
         }
 

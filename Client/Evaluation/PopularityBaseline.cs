@@ -15,7 +15,9 @@ public sealed class PopularityBaseline : IBaselineRecommender
         _ranked = _index.ByPopularity();
     }
 
-    public string Name => "popularity";
+    public const string Method = "popularity";
+
+    public string Name => Method;
 
     public IReadOnlyList<string> Recommend(string userId, int count)
     {

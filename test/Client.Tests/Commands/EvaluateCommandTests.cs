@@ -46,6 +46,9 @@ public sealed class EvaluateCommandTests
     [InlineData("--k", "ten")]
     [InlineData("--users", "0")]
     [InlineData("--timeout", "soon")]
+    [InlineData("--baselines", "svd")]
+    [InlineData("--baselines", "ease,none")]
+    [InlineData("--baselines", ",")]
     public void OutOfRangeOptionsAreRejected(string option, string value)
     {
         var result = Root().Parse(["evaluate", "--dataset", "synthetic", "--api", "http://localhost:8080", "--bootstrap", "b", option, value]);
@@ -139,6 +142,27 @@ public sealed class EvaluateCommandTests
         var evaluation = EvaluationReport.FromJson(await File.ReadAllTextAsync(report));
         Assert.Equal("none (--no-produce: already in the live system)", evaluation.Notes["training plays produced"]);
         Assert.Equal(2, evaluation.Results.Single(r => r.Method == "encore" && r.Level == EvaluationLevel.Track).Listeners);
+    }
+
+    [Theory]
+    [InlineData("ease, popularity", new[] { "encore", "popularity", "ease" })]
+    [InlineData("none", new[] { "encore" })]
+    public async Task BaselinesLeftOutAreNotComputed(string baselines, string[] methods)
+    {
+        using var scratch = new ScratchDirectory();
+        var (catalog, data, report) = WriteDataset(scratch);
+        var (console, output) = TestConsoles.Create();
+
+        var exitCode = await Root(console, new StubApi(produced: 0)).Parse(
+        [
+            "evaluate", "--dataset", $"jsonl:{data}", "--api", "http://encore.test:8080", "--catalog", catalog, "--holdout", "0.5", "--k", "1,2",
+            "--json", report, "--bootstrap", "127.0.0.1:1", "--no-produce", "--baselines", baselines,
+        ]).InvokeAsync();
+
+        Assert.True(exitCode == 0, output.ToString());
+        var evaluation = EvaluationReport.FromJson(await File.ReadAllTextAsync(report));
+        Assert.Equal([.. methods, .. methods], evaluation.Results.Select(r => r.Method));
+        Assert.Equal(methods.Contains("ease"), evaluation.Notes.ContainsKey("ease lambda (track)"));
     }
 
     [Fact]
