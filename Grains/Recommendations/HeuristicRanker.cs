@@ -9,14 +9,14 @@ namespace Encore.Recommendations;
 /// </summary>
 public static class HeuristicRanker
 {
-    public const string ModelVersion = "heuristic-v3";
+    public const string ModelVersion = "heuristic-v4";
 
     // What listeners with the same artists and tracks play (learned from their histories) is the
     // strongest signal on real listening data; session co-listens are the short-term one; content
     // closeness the broadest; trending and popularity lift what is live right now. Tuned on the
     // Million Playlist slices (docs/recommendations.md).
-    public const double ArtistNeighbourWeight = 1.40;
-    public const double TrackNeighbourWeight = 1.00;
+    public const double ArtistNeighbourWeight = 1.00;
+    public const double TrackNeighbourWeight = 1.50;
     public const double OwnArtistWeight = 0.15;
     public const double CoListenWeight = 0.25;
     public const double ContentWeight = 0.10;
@@ -25,7 +25,7 @@ public static class HeuristicRanker
     public const double GenreAffinityWeight = 0.05;
 
     /// <summary>Multiplier for each track already picked that shares an artist.</summary>
-    public const double ArtistRepeatDiscount = 0.6;
+    public const double ArtistRepeatDiscount = 0.8;
 
     /// <param name="scoreOf">A trained model's score (0..1) instead of the weighted sum.</param>
     public static List<(Candidate Candidate, double Score)> Rank(IEnumerable<Candidate> candidates, TrackCatalog catalog, int count, Func<Candidate, double>? scoreOf = null)

@@ -29,9 +29,10 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
     private const int NeighboursPerArtist = 300;
     private const int NeighbourArtistsUsed = 150;
     private const int OwnArtistsUsed = 10;
-    private const int TracksPerArtist = 2;
+    private const int TracksPerArtist = 3;
     private const int TrackSources = 20;
-    private const int NeighboursPerTrack = 30;
+    private const int NeighboursPerTrack = 300;
+    private const int TrackNeighboursUsed = 200;
 
     /// <summary>The list size asked for when building training candidates (it sizes the popular filler).</summary>
     private const int TrainingCandidates = 100;
@@ -256,7 +257,7 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
             .Take(TracksPerArtist);
     }
 
-    /// <summary>Tracks scored by their similarity to the recent plays, the most recent weighing most.</summary>
+    /// <summary>Tracks scored by their similarity to the recent plays, the most recent weighing most; the <see cref="TrackNeighboursUsed"/> best.</summary>
     private async Task AddTrackNeighboursAsync(UserTaste taste, Func<string, Candidate?> candidateFor)
     {
         var sources = taste.RecentTrackIds.Take(TrackSources).ToArray();
@@ -272,8 +273,10 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
             }
         }
 
+        // A long list from each recent play finds the tracks several of them agree on; only the
+        // strongest become candidates, which keeps the list the ranker scores short.
         var best = scores.Values.Select(v => v.Score).DefaultIfEmpty(0).Max();
-        foreach (var (trackId, (score, because)) in scores)
+        foreach (var (trackId, (score, because)) in scores.OrderByDescending(e => e.Value.Score).ThenBy(e => e.Key, StringComparer.Ordinal).Take(TrackNeighboursUsed))
         {
             if (candidateFor(trackId) is { } candidate)
             {

@@ -81,7 +81,7 @@ public sealed class ApiTests(SiloFixture silo)
     {
         var recs = await _http.GetFromJsonAsync<RecommendationsDto>("/api/users/brand-new-listener/recommendations");
         Assert.Equal("brand-new-listener", recs!.UserId);
-        Assert.Equal("heuristic-v3", recs.ModelVersion);
+        Assert.Equal("heuristic-v4", recs.ModelVersion);
         Assert.Equal(20, recs.Items.Length);
         Assert.All(recs.Items, i => Assert.Single(i.Reasons));
     }

@@ -32,6 +32,6 @@ public sealed class ModelApiTests(SiloFixture silo)
         Assert.Equal(0, outcome.Metrics["trainGroups"]);
         var list = await _http.GetFromJsonAsync<ModelsDto>("/api/models");
         Assert.Null(list!.Active);
-        Assert.Equal("heuristic-v3", (await _http.GetFromJsonAsync<RecommendationsDto>("/api/users/after-training/recommendations"))!.ModelVersion);
+        Assert.Equal("heuristic-v4", (await _http.GetFromJsonAsync<RecommendationsDto>("/api/users/after-training/recommendations"))!.ModelVersion);
     }
 }

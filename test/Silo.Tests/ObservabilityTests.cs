@@ -22,7 +22,7 @@ public sealed partial class ObservabilityTests(SiloFixture silo, ITestOutputHelp
     public async Task MetricsShowEncoreOrleansAndAspNetCoreSeriesAndCountPostedEvents()
     {
         var before = await ScrapeAsync();
-        Assert.Equal(1, before.Value("encore_model_active", "version=\"heuristic-v3\""));
+        Assert.Equal(1, before.Value("encore_model_active", "version=\"heuristic-v4\""));
         // A series per reason from the start, so that a dashboard shows each before its first rejection.
         Assert.Equal(
             Enum.GetNames<RejectReason>().Append("ApplyFailed").Append("Other").Order(),

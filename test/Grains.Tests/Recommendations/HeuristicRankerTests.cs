@@ -16,7 +16,8 @@ public sealed class HeuristicRankerTests
             new Candidate(byArtist[0]) { Content = 0.9 },
             new Candidate(byArtist[1]) { Content = 0.8 },
             new Candidate(byArtist[2]) { Content = 0.7 },
-            new Candidate(other) { Content = 0.6 },
+            // Weaker than the artist's second track, stronger once that one is discounted (0.8 × 0.8).
+            new Candidate(other) { Content = 0.65 },
         ], catalog, 4);
 
         Assert.Equal([byArtist[0], other, byArtist[1], byArtist[2]], ranked.Select(r => r.Candidate.TrackIndex));
