@@ -115,7 +115,6 @@ public sealed class LevelScoring
             methods.Add(new EaseBaseline(train, EaseLambda.Value, EaseMaxItems));
         }
 
-
         var liveMetrics = new MetricsAccumulator(liveName, _level, ks, universe);
         var baselineMetrics = methods.Select(b => new MetricsAccumulator(b.Name, _level, ks, universe)).ToArray();
         Func<string, string> artistOf = _level == EvaluationLevel.Track ? track => ArtistOf(track) : artist => artist;

@@ -40,9 +40,9 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
     /// <summary>The place at which a popular track's score has halved: the training lists' filler size.</summary>
     private const double PopularScale = 2 * TrainingCandidates;
 
-    /// <summary>Lower scores first, and of equal scores the later name: the order <see cref="Strongest"/> drops artists in.</summary>
-    private static readonly Comparer<(double Score, string Artist)> WeakestFirst = Comparer<(double Score, string Artist)>.Create((a, b) =>
-        a.Score != b.Score ? a.Score.CompareTo(b.Score) : string.CompareOrdinal(b.Artist, a.Artist));
+    /// <summary>Lower scores first, and of equal scores the later name: the order <see cref="Strongest"/> drops items in.</summary>
+    private static readonly Comparer<(double Score, string Id)> WeakestFirst = Comparer<(double Score, string Id)>.Create((a, b) =>
+        a.Score != b.Score ? a.Score.CompareTo(b.Score) : string.CompareOrdinal(b.Id, a.Id));
 
     public async Task<Recommendations> RecommendAsync(string userId, int count)
     {
@@ -192,7 +192,7 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
         }
 
         var best = scores.Values.Select(v => v.Score).DefaultIfEmpty(0).Max();
-        foreach (var artist in Strongest(scores, NeighbourArtistsUsed))
+        foreach (var artist in Strongest(scores, s => s.Score, NeighbourArtistsUsed))
         {
             var score = scores[artist];
             foreach (var candidate in TopTracksOf(built, artist, candidateFor))
@@ -213,15 +213,15 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
     }
 
     /// <summary>
-    /// The <paramref name="count"/> best-scored artists, best first, equal scores by name: a heap of
-    /// <paramref name="count"/> over the thousands of scored artists rather than a sort of all of them.
+    /// The <paramref name="count"/> best-scored items, best first, equal scores by name: a heap of
+    /// <paramref name="count"/> over the thousands of scored items rather than a sort of all of them.
     /// </summary>
-    private static string[] Strongest(Dictionary<string, (double Score, string Because, double Best)> scores, int count)
+    private static string[] Strongest<T>(Dictionary<string, T> scores, Func<T, double> scoreOf, int count)
     {
-        var heap = new PriorityQueue<string, (double Score, string Artist)>(count + 1, WeakestFirst);
-        foreach (var (artist, value) in scores)
+        var heap = new PriorityQueue<string, (double Score, string Id)>(count + 1, WeakestFirst);
+        foreach (var (id, value) in scores)
         {
-            heap.Enqueue(artist, (value.Score, artist));
+            heap.Enqueue(id, (scoreOf(value), id));
             if (heap.Count > count)
             {
                 heap.Dequeue();
@@ -276,8 +276,9 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
         // A long list from each recent play finds the tracks several of them agree on; only the
         // strongest become candidates, which keeps the list the ranker scores short.
         var best = scores.Values.Select(v => v.Score).DefaultIfEmpty(0).Max();
-        foreach (var (trackId, (score, because)) in scores.OrderByDescending(e => e.Value.Score).ThenBy(e => e.Key, StringComparer.Ordinal).Take(TrackNeighboursUsed))
+        foreach (var trackId in Strongest(scores, s => s.Score, TrackNeighboursUsed))
         {
+            var (score, because) = scores[trackId];
             if (candidateFor(trackId) is { } candidate)
             {
                 candidate.TrackNeighbour = score / best;
