@@ -110,8 +110,8 @@ internal static class EvaluateCommand
         };
         var baselines = new Option<string[]>("--baselines")
         {
-            Description = $"The baselines to compute, comma-separated, or none (EASE takes minutes; leave it out while iterating) [default: {string.Join(",", LevelScoring.Baselines)}].",
-            HelpName = string.Join("|", [.. LevelScoring.Baselines, NoBaselines]),
+            Description = "The baselines to compute, comma-separated, or none (EASE takes minutes; leave it out while iterating).",
+            HelpName = $"{string.Join(",", LevelScoring.Baselines)}|{NoBaselines}",
             DefaultValueFactory = _ => [.. LevelScoring.Baselines],
             CustomParser = ParseBaselines,
         };
