@@ -568,14 +568,10 @@ internal static class EvaluateCommand
                 if (scoring.EaseLambda is { } lambda)
                 {
                     _notes[$"ease lambda ({name})"] = lambda.ToString(CultureInfo.InvariantCulture);
+                    _notes["ease"] = $"lambda picked from {string.Join(", ", LevelScoring.EaseLambdas)} by NDCG@{request.Ks.Max()} on the last {EaseBaseline.ValidationFraction:P0} of each listener's training plays; the {LevelScoring.EaseMaxItems:N0} most listened items";
                 }
 
                 console.MarkupLineInterpolated($"Scored the {name} level in {elapsed.Elapsed.TotalSeconds:N1} s.");
-            }
-
-            if (request.Baselines?.Contains(EaseBaseline.Method) ?? true)
-            {
-                _notes["ease"] = $"lambda picked from {string.Join(", ", LevelScoring.EaseLambdas)} by NDCG@{request.Ks.Max()} on the last {EaseBaseline.ValidationFraction:P0} of each listener's training plays; the {LevelScoring.EaseMaxItems:N0} most listened items";
             }
 
             _notes["catalog"] = catalog.Source;

@@ -191,8 +191,9 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
             }
         }
 
-        var best = scores.Values.Select(v => v.Score).DefaultIfEmpty(0).Max();
-        foreach (var artist in Strongest(scores, s => s.Score, NeighbourArtistsUsed))
+        var strongestArtists = Strongest(scores, s => s.Score, NeighbourArtistsUsed);
+        var best = strongestArtists.Length == 0 ? 0 : scores[strongestArtists[0]].Score;
+        foreach (var artist in strongestArtists)
         {
             var score = scores[artist];
             foreach (var candidate in TopTracksOf(built, artist, candidateFor))
@@ -213,8 +214,9 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
     }
 
     /// <summary>
-    /// The <paramref name="count"/> best-scored items, best first, equal scores by name: a heap of
-    /// <paramref name="count"/> over the thousands of scored items rather than a sort of all of them.
+    /// The <paramref name="count"/> best-scored items, best first (so the first has the best score of
+    /// all), equal scores by name: a heap of <paramref name="count"/> over the thousands of scored items
+    /// rather than a sort of all of them.
     /// </summary>
     private static string[] Strongest<T>(Dictionary<string, T> scores, Func<T, double> scoreOf, int count)
     {
@@ -275,8 +277,9 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
 
         // A long list from each recent play finds the tracks several of them agree on; only the
         // strongest become candidates, which keeps the list the ranker scores short.
-        var best = scores.Values.Select(v => v.Score).DefaultIfEmpty(0).Max();
-        foreach (var trackId in Strongest(scores, s => s.Score, TrackNeighboursUsed))
+        var strongestTracks = Strongest(scores, s => s.Score, TrackNeighboursUsed);
+        var best = strongestTracks.Length == 0 ? 0 : scores[strongestTracks[0]].Score;
+        foreach (var trackId in strongestTracks)
         {
             var (score, because) = scores[trackId];
             if (candidateFor(trackId) is { } candidate)
