@@ -101,24 +101,32 @@ public sealed class ContentIndex
         }
 
         Array.Sort(order);
-        var found = new List<(int, float)>();
+
+        // The nearest clusters until enough tracks are scanned, counted first so that the list is made
+        // at its size (grown from empty it was one of a recommendation's largest allocations).
+        var clusters = 0;
         var scanned = 0;
-        foreach (var (_, cluster) in order)
+        while (clusters < k && scanned < Math.Max(minScanned, count))
+        {
+            scanned += _members[order[clusters++].Cluster].Length;
+        }
+
+        var found = new List<(int, float)>(scanned);
+        foreach (var (_, cluster) in order.AsSpan(0, clusters))
         {
             foreach (var index in _members[cluster])
             {
                 found.Add((index, MathF.Sqrt(Distance(_catalog.FeatureVector(index), query))));
             }
-
-            scanned += _members[cluster].Length;
-            if (scanned >= Math.Max(minScanned, count))
-            {
-                break;
-            }
         }
 
         found.Sort((a, b) => a.Item2.CompareTo(b.Item2));
-        return found.Count > count ? found.GetRange(0, count) : found;
+        if (found.Count > count)
+        {
+            found.RemoveRange(count, found.Count - count);
+        }
+
+        return found;
     }
 
     private static int Nearest(float[] centroids, int k, int d, ReadOnlySpan<float> features)

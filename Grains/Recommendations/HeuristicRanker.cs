@@ -30,12 +30,18 @@ public static class HeuristicRanker
     /// <param name="scoreOf">A trained model's score (0..1) instead of the weighted sum.</param>
     public static List<(Candidate Candidate, double Score)> Rank(IEnumerable<Candidate> candidates, TrackCatalog catalog, int count, Func<Candidate, double>? scoreOf = null)
     {
-        // Strongest first: the discount never lifts a positive score above its base, so each pick's
-        // search ends at the first base below the best score found (instead of every candidate, every pick).
-        var pool = candidates
-            .Select(c => (Candidate: c, Base: scoreOf?.Invoke(c) ?? c.Score(), Track: catalog.Tracks[c.TrackIndex]))
-            .OrderByDescending(e => e.Base)
-            .ToArray();
+        // Strongest first (sorted in place by negated base): the discount never lifts a positive score
+        // above its base, so each pick's search ends at the first base below the best score found
+        // (instead of every candidate, every pick). The order among equal bases does not matter: each of
+        // them is looked at, and ties go by track id.
+        var pool = candidates.ToArray();
+        var negatedBases = new double[pool.Length];
+        for (var i = 0; i < pool.Length; i++)
+        {
+            negatedBases[i] = -(scoreOf?.Invoke(pool[i]) ?? pool[i].Score());
+        }
+
+        Array.Sort(negatedBases, pool);
         var taken = new bool[pool.Length];
         var picked = new List<(Candidate, double)>(count);
         var artistCounts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -45,7 +51,8 @@ public static class HeuristicRanker
             var bestScore = double.MinValue;
             for (var i = 0; i < pool.Length; i++)
             {
-                if (pool[i].Base < bestScore && bestScore > 0)
+                var baseScore = -negatedBases[i];
+                if (baseScore < bestScore && bestScore > 0)
                 {
                     break;
                 }
@@ -55,14 +62,15 @@ public static class HeuristicRanker
                     continue;
                 }
 
+                var track = catalog.Tracks[pool[i].TrackIndex];
                 var repeats = 0;
-                foreach (var artist in pool[i].Track.Artists)
+                foreach (var artist in track.Artists)
                 {
                     repeats += artistCounts.GetValueOrDefault(artist);
                 }
 
-                var score = pool[i].Base * Math.Pow(ArtistRepeatDiscount, repeats);
-                if (score > bestScore || (score == bestScore && string.CompareOrdinal(pool[i].Track.TrackId, pool[best].Track.TrackId) < 0))
+                var score = baseScore * Math.Pow(ArtistRepeatDiscount, repeats);
+                if (score > bestScore || (score == bestScore && string.CompareOrdinal(track.TrackId, catalog.Tracks[pool[best].TrackIndex].TrackId) < 0))
                 {
                     best = i;
                     bestScore = score;
@@ -75,12 +83,12 @@ public static class HeuristicRanker
             }
 
             taken[best] = true;
-            foreach (var artist in pool[best].Track.Artists)
+            foreach (var artist in catalog.Tracks[pool[best].TrackIndex].Artists)
             {
                 artistCounts[artist] = artistCounts.GetValueOrDefault(artist) + 1;
             }
 
-            picked.Add((pool[best].Candidate, bestScore));
+            picked.Add((pool[best], bestScore));
         }
 
         return picked;
@@ -140,18 +148,42 @@ public sealed class Candidate(int trackIndex)
     /// <summary>Why the track is there: the component that adds most to its score.</summary>
     public string Reason(TrackCatalog catalog)
     {
-        var parts = new (double Value, Func<string> Text)[]
+        ReadOnlySpan<double> parts =
+        [
+            HeuristicRanker.ArtistNeighbourWeight * ArtistNeighbour,
+            HeuristicRanker.TrackNeighbourWeight * TrackNeighbour,
+            HeuristicRanker.OwnArtistWeight * OwnArtist,
+            HeuristicRanker.ContentWeight * Content,
+            HeuristicRanker.CoListenWeight * CoListen,
+            HeuristicRanker.TrendingWeight * Trending,
+            HeuristicRanker.PopularWeight * Popular,
+        ];
+
+        // The first of equal components wins.
+        var best = 0;
+        for (var i = 1; i < parts.Length; i++)
         {
-            (HeuristicRanker.ArtistNeighbourWeight * ArtistNeighbour, () => $"because you play {BecauseArtist}"),
-            (HeuristicRanker.TrackNeighbourWeight * TrackNeighbour, () => $"because you played {NameOf(catalog, BecauseTrack)}"),
-            (HeuristicRanker.OwnArtistWeight * OwnArtist, () => $"more from {OwnArtistName}"),
-            (HeuristicRanker.ContentWeight * Content, () => "close to your taste"),
-            (HeuristicRanker.CoListenWeight * CoListen, () => $"because you played {NameOf(catalog, CoListenedWith)}"),
-            (HeuristicRanker.TrendingWeight * Trending, () => TrendingGenre is null ? "trending now" : $"trending in {TrendingGenre}"),
-            (HeuristicRanker.PopularWeight * Popular, () => PopularGenre is null ? "popular now" : $"popular in {PopularGenre}"),
+            if (parts[i] > parts[best])
+            {
+                best = i;
+            }
+        }
+
+        if (parts[best] <= 0)
+        {
+            return "popular now";
+        }
+
+        return best switch
+        {
+            0 => $"because you play {BecauseArtist}",
+            1 => $"because you played {NameOf(catalog, BecauseTrack)}",
+            2 => $"more from {OwnArtistName}",
+            3 => "close to your taste",
+            4 => $"because you played {NameOf(catalog, CoListenedWith)}",
+            5 => TrendingGenre is null ? "trending now" : $"trending in {TrendingGenre}",
+            _ => PopularGenre is null ? "popular now" : $"popular in {PopularGenre}",
         };
-        var best = parts.MaxBy(p => p.Value);
-        return best.Value > 0 ? best.Text() : "popular now";
     }
 
     private static string NameOf(TrackCatalog catalog, string? trackId) =>
