@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# What a recommendation costs by itself: one silo (memory storage) on the embedded dev Kafka with 16
+# partitions takes 70 s of `encore generate` at 5 000 plays/s by 100 000 listeners (the load of
+# ../shared/bench/latency.sh), the stream stops, and once the lag is 0, three 20-s runs of wrk (4
+# connections) ask for 20 recommendations of random listeners. For each run: latency p50/p90/p99,
+# requests/s and non-2xx answers; for the last, what the silo allocated per request and its GC pauses.
+#
+#   bench/recommendations.sh            from the repository root
+#
+# Needs jq and wrk (apt-get install jq wrk). The figures and what they showed are in docs/performance.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+catalog=${CATALOG:-$root/../shared/data/spotify_tracks.csv}
+[ -f "$catalog" ] || { echo "no catalog at $catalog; set CATALOG to the Kaggle Spotify Tracks CSV"; exit 1; }
+command -v jq >/dev/null && command -v wrk >/dev/null || { echo "needs jq and wrk: apt-get install -y jq wrk"; exit 1; }
+export PATH="$PATH:$HOME/.dotnet/tools"
+command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null
+
+work=$(mktemp -d -t encore-bench.XXXXXX)
+pids=()
+# Killed, not stopped: a silo holding 100 000 activations takes minutes of full CPU to stop gracefully.
+cleanup() { for p in "${pids[@]}"; do { kill -KILL -- -"$p"; wait "$p"; } 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+dotnet build Orleans.sln -c Release -nologo -v q >"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
+
+source bench/silo.sh
+start_kafka 16
+start_silo 92
+
+dotnet Client/bin/Release/net10.0/encore.dll generate --bootstrap "$bootstrap" --rate 5000 --users 100000 \
+  --duration 70s --seed 8 --catalog "$catalog" >"$work/generate.log" 2>&1
+lag() { curl -sf $api/api/stats | jq '[.partitions[].lag] | add'; }
+for _ in $(seq 240); do [ "$(lag)" = 0 ] && break; sleep 0.5; done
+[ "$(lag)" = 0 ] || { echo "the silo did not catch up with the stream: lag $(lag)"; exit 1; }
+
+cat >"$work/recs.lua" <<'LUA'
+math.randomseed(42)
+request = function()
+  return wrk.format("GET", "/api/users/user-" .. math.random(1, 100000) .. "/recommendations?count=20")
+end
+LUA
+
+echo "recommendations benchmark $(date -u +%Y-%m-%d), $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
+for run in 1 2 3; do
+  if [ $run = 3 ]; then
+    dotnet-counters collect -p "$silo" --counters System.Runtime --refresh-interval 1 --format csv -o "$work/counters.csv" >/dev/null 2>&1 &
+    counters=$!
+  fi
+  wrk -t2 -c4 -d20s --latency -s "$work/recs.lua" "$api" >"$work/wrk$run.txt" 2>&1
+  echo "run $run: $(awk '$1=="50%"||$1=="90%"||$1=="99%"{printf "%s %s, ", $1, $2} /Requests\/sec/{printf "%s requests/s", $2} /Non-2xx/{printf ", non-2xx %s", $NF} END{print ""}' "$work/wrk$run.txt")"
+done
+kill "$counters" 2>/dev/null; wait "$counters" 2>/dev/null || true
+
+python3 - "$work/counters.csv" "$work/wrk3.txt" <<'PY'
+import csv, re, sys
+rows = list(csv.reader(open(sys.argv[1])))[1:]
+def total(prefix): return sum(float(r[4]) for r in rows if r[2].startswith(prefix))
+requests = int(re.search(r"(\d+) requests in", open(sys.argv[2]).read()).group(1))
+print(f"run 3: {total('dotnet.gc.heap.total_allocated') / requests / 1024:,.0f} KB allocated per request, "
+      f"GC pauses {total('dotnet.gc.pause.time'):.2f} s, collections gen0/gen1/gen2 "
+      + "/".join(f"{total(f'dotnet.gc.collections ({{collection}} / 1 sec)[gc.heap.generation={g}]'):.0f}" for g in ("gen0", "gen1", "gen2")))
+PY
