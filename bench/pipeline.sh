@@ -14,8 +14,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 trace=${1:-}
-catalog=${CATALOG:-$root/../shared/data/spotify_tracks.csv}
-[ -f "$catalog" ] || { echo "no catalog at $catalog; set CATALOG to the Kaggle Spotify Tracks CSV"; exit 1; }
 command -v kcat >/dev/null && command -v jq >/dev/null || { echo "needs kcat and jq: apt-get install -y kcat jq"; exit 1; }
 export PATH="$PATH:$HOME/.dotnet/tools"
 for tool in dotnet-counters dotnet-trace; do
@@ -23,14 +21,8 @@ for tool in dotnet-counters dotnet-trace; do
 done
 
 out=$root/artifacts/bench; mkdir -p "$out"
-work=$(mktemp -d -t encore-bench.XXXXXX)
-pids=()
-# Killed, not stopped: a silo holding 100 000 activations takes minutes of full CPU to stop gracefully,
-# which would load whatever runs next on the machine.
-cleanup() { for p in "${pids[@]}"; do { kill -KILL -- -"$p"; wait "$p"; } 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
-dotnet build Orleans.sln -c Release -nologo -v q >"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
+source bench/silo.sh
+prepare_bench
 
 # The plays: uniform over listeners and tracks, a week of event times, an eighth of them skips.
 generate() {
@@ -52,7 +44,6 @@ PY
 generate "$work/cold.tsv" 600000 3
 generate "$work/warm.tsv" 300000 4
 
-source bench/silo.sh
 start_kafka 64
 start_silo 90
 

@@ -10,22 +10,13 @@
 # Needs jq and wrk (apt-get install jq wrk). The figures and what they showed are in docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
-catalog=${CATALOG:-$root/../shared/data/spotify_tracks.csv}
-[ -f "$catalog" ] || { echo "no catalog at $catalog; set CATALOG to the Kaggle Spotify Tracks CSV"; exit 1; }
 command -v jq >/dev/null && command -v wrk >/dev/null || { echo "needs jq and wrk: apt-get install -y jq wrk"; exit 1; }
 export PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null
 
-work=$(mktemp -d -t encore-bench.XXXXXX)
-pids=()
-# Killed, not stopped: a silo holding 100 000 activations takes minutes of full CPU to stop gracefully.
-cleanup() { for p in "${pids[@]}"; do { kill -KILL -- -"$p"; wait "$p"; } 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
-dotnet build Orleans.sln -c Release -nologo -v q >"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
-
 source bench/silo.sh
+prepare_bench
+
 start_kafka 16
 start_silo 92
 

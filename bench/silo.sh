@@ -1,6 +1,21 @@
-# What bench/pipeline.sh and bench/memory.sh share: the embedded dev Kafka and one Release silo with
-# memory storage on the Kaggle catalog, each in its own process group (added to `pids`). Sourced, never
-# run; expects `work`, `catalog` and `pids` set.
+# What the benchmarks of this folder share: their work folder and Release build, the embedded dev Kafka
+# and one Release silo with memory storage on the Kaggle catalog, each in its own process group (added
+# to `pids`). Sourced from the repository root, never run; prepare_bench comes first.
+
+# prepare_bench: finds the catalog (sets `catalog`), makes the work folder (`work`), kills the process
+# groups in `pids` and removes the folder on exit, and builds the solution in Release.
+prepare_bench() {
+  catalog=${CATALOG:-$(pwd)/../shared/data/spotify_tracks.csv}
+  [ -f "$catalog" ] || { echo "no catalog at $catalog; set CATALOG to the Kaggle Spotify Tracks CSV"; exit 1; }
+  work=$(mktemp -d -t encore-bench.XXXXXX)
+  pids=()
+  trap cleanup_bench EXIT
+  dotnet build Orleans.sln -c Release -nologo -v q >"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
+}
+
+# Killed, not stopped: a silo holding 100 000 activations takes minutes of full CPU to stop gracefully,
+# which would load whatever runs next on the machine.
+cleanup_bench() { for p in "${pids[@]}"; do { kill -KILL -- -"$p"; wait "$p"; } 2>/dev/null || true; done; rm -rf "$work"; }
 
 # start_kafka PARTITIONS: starts the dev cluster; sets `bootstrap`.
 start_kafka() {
