@@ -85,7 +85,7 @@ public static class ItemKinds
 /// <param name="Hits">Other items of that history (or items that entered it while this one was there).</param>
 /// <param name="CoListens">Tracks played in the same session as this track (tracks only).</param>
 /// <param name="Plays">The track's counted plays (tracks only).</param>
-/// <param name="ExpectedActivation">As in <see cref="Users.UserBatch"/>: another activation refuses the delta.</param>
+/// <param name="ExpectedActivation">As in <see cref="Users.UserBucketBatch"/>: another activation refuses the delta.</param>
 [GenerateSerializer, Immutable]
 public sealed record CoOccurrenceDelta(
     [property: Id(0)] int Partition,

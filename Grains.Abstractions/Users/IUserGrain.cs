@@ -5,61 +5,87 @@ using Orleans.Concurrency;
 namespace Encore.Users;
 
 /// <summary>
-/// One per listener, keyed on userId: play and skip counts, recent history, genre and artist
-/// affinities, a decayed taste vector over standardized audio features and the session context.
-/// It sees its events in partition order, so a per-partition applied-offset watermark is enough to
-/// drop replays; a bounded ring of recent eventIds drops producer resends that got a new offset.
+/// A listener's features, read by userId: profile and taste. It holds nothing: the features live in the
+/// listener's <see cref="IUserBucketGrain"/>, which answers for it.
 /// </summary>
-public interface IUserGrain : IFeatureGrain
+public interface IUserGrain : IGrainWithStringKey
 {
-    /// <summary>
-    /// Applies this user's events of one batch of one partition (in offset order). Events at or below
-    /// the watermark are replays: they change nothing but are reported again in
-    /// <see cref="UserApplyResult.Counted"/> when they counted the first time, so that a track grain
-    /// that lost them still gets them.
-    /// </summary>
-    Task<UserApplyResult> ApplyAsync(UserBatch batch);
-
-    // Reads interleave with applies, so that a request never queues behind a partition's batches: they change
-    // nothing, and an apply changes the state only between its awaits, never across one.
     /// <summary>The profile, or <c>null</c> for a user never seen.</summary>
-    [AlwaysInterleave]
     Task<UserProfile?> GetProfileAsync();
 
     /// <summary>What the recommender needs; <c>null</c> for a user never seen.</summary>
-    [AlwaysInterleave]
     Task<UserTaste?> GetTasteAsync();
 }
 
-/// <summary>One user's events of one batch, all of <paramref name="Partition"/>, in offset order.</summary>
+/// <summary>
+/// One per bucket of listeners, keyed on the bucket's number (a stable hash of the userId): each
+/// listener's play and skip counts, recent history, genre and artist affinities, a decayed taste vector
+/// over standardized audio features and the session context. Each listener's state is stored on its
+/// own, under the listener's id, so a bucket reads and writes only the listeners it touches. A listener
+/// sees its events in partition order, so a per-partition applied-offset watermark per listener is
+/// enough to drop replays; a bounded ring of recent eventIds drops producer resends that got a new offset.
+/// </summary>
+public interface IUserBucketGrain : IFeatureGrain
+{
+    /// <summary>
+    /// Applies its listeners' events of one batch of one partition (each listener's in offset order).
+    /// Events at or below a listener's watermark are replays: they change nothing but are reported again
+    /// in <see cref="UserOutcome.Counted"/> when they counted the first time, so that a bucket or count
+    /// grain that lost them still gets them.
+    /// </summary>
+    Task<UserBucketResult> ApplyAsync(UserBucketBatch batch);
+
+    // Reads interleave with applies, so that a request never queues behind a partition's batches: they change
+    // no listener's features, and an apply changes them only between its awaits, never across one.
+    /// <summary>The profile of <paramref name="userId"/>, or <c>null</c> for a user never seen.</summary>
+    [AlwaysInterleave]
+    Task<UserProfile?> GetProfileAsync(string userId);
+
+    /// <summary>What the recommender needs of <paramref name="userId"/>; <c>null</c> for a user never seen.</summary>
+    [AlwaysInterleave]
+    Task<UserTaste?> GetTasteAsync(string userId);
+}
+
+/// <summary>The events of one batch, all of <paramref name="Partition"/>, for the listeners of one bucket.</summary>
 /// <param name="ExpectedActivation">
 /// The grain activation the sender fed last and that may still hold effects only in memory (empty when
 /// none): another activation refuses the batch, because it lost them and must get them back by a replay
 /// before anything newer moves its watermark past them.
 /// </param>
 [GenerateSerializer, Immutable]
-public sealed record UserBatch(
+public sealed record UserBucketBatch(
     [property: Id(0)] int Partition,
-    [property: Id(1)] PartitionEvent[] Events,
+    [property: Id(1)] UserEvents[] Users,
     [property: Id(2)] Guid ExpectedActivation = default);
 
-/// <summary>What a user grain did with a batch.</summary>
+/// <summary>One listener's events of a batch, in offset order.</summary>
+[GenerateSerializer, Immutable]
+public sealed record UserEvents([property: Id(0)] string UserId, [property: Id(1)] PartitionEvent[] Events);
+
+/// <summary>What a user bucket did with a batch.</summary>
+/// <param name="Users">What each listener of the batch did with its events.</param>
+/// <param name="DurableNextOffset">The bucket's effects of every offset of the partition below this are durable.</param>
+/// <param name="Activation">Identifies the activation that answered (see <see cref="Pipeline.DurableOffset"/>).</param>
+[GenerateSerializer, Immutable]
+public sealed record UserBucketResult(
+    [property: Id(0)] UserOutcome[] Users,
+    [property: Id(1)] long DurableNextOffset,
+    [property: Id(2)] Guid Activation);
+
+/// <summary>What one listener did with its events of a batch.</summary>
 /// <param name="Counted">Events that count (first occurrences, whether applied now or earlier), with their session context.</param>
 /// <param name="Applied">Events applied for the first time by this call.</param>
 /// <param name="Duplicates">Events dropped by this call as resends of an eventId already counted.</param>
 /// <param name="Replays">Events at or below the partition watermark (already seen).</param>
-/// <param name="DurableNextOffset">The grain's effects of every offset of the partition below this are durable.</param>
-/// <param name="Activation">Identifies the activation that answered (see <see cref="Pipeline.DurableOffset"/>).</param>
 [GenerateSerializer, Immutable]
-public sealed record UserApplyResult(
-    [property: Id(0)] CountedPlay[] Counted,
-    [property: Id(1)] int Applied,
-    [property: Id(2)] int Duplicates,
-    [property: Id(3)] int Replays,
-    [property: Id(4)] long DurableNextOffset,
-    [property: Id(5)] Guid Activation);
+public sealed record UserOutcome(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] CountedPlay[] Counted,
+    [property: Id(2)] int Applied,
+    [property: Id(3)] int Duplicates,
+    [property: Id(4)] int Replays);
 
-/// <summary>A counted play as the track grains need it.</summary>
+/// <summary>A counted play as the co-occurrence buckets and count grains need it.</summary>
 /// <param name="SessionPrior">Distinct tracks the user played just before in the same session (co-listens).</param>
 /// <param name="History">How the play changed the listener's recent history: the collaborative signal.</param>
 [GenerateSerializer, Immutable]

@@ -11,18 +11,20 @@ namespace Encore.Pipeline;
 /// A write that fails (the database is away) changes nothing durable: the changes stay counted as
 /// unwritten and the next write takes them along.
 /// </summary>
+/// <param name="appliedOffsets">The applied offsets the next write stores, per partition.</param>
+/// <param name="write">Writes the grain's state (everything changed since the last write).</param>
 /// <param name="writeEveryFactor">
 /// Multiplies <see cref="FeatureStateOptions.WriteEveryEvents"/> for a grain whose state is large and
 /// changes often (the occurrence counts), so that it writes about once per interval instead.
 /// </param>
-internal sealed class FeatureStatePersister<TState>(
+internal sealed class FeatureStatePersister(
     Grain grain,
     IGrainFactory grainFactory,
-    IPersistentState<TState> state,
+    Func<IReadOnlyDictionary<int, long>> appliedOffsets,
+    Func<Task> write,
     IOptions<FeatureStateOptions> options,
     ILogger logger,
     int writeEveryFactor = 1)
-    where TState : IHasAppliedOffsets
 {
     private readonly FeatureStateOptions _options = options.Value;
     private readonly long _writeEvery = (long)options.Value.WriteEveryEvents * writeEveryFactor;
@@ -47,9 +49,15 @@ internal sealed class FeatureStatePersister<TState>(
         }
     }
 
+    /// <summary>The persister of a grain whose whole state is one <see cref="IPersistentState{TState}"/>.</summary>
+    public static FeatureStatePersister Of<TState>(
+        Grain grain, IGrainFactory grainFactory, IPersistentState<TState> state, IOptions<FeatureStateOptions> options, ILogger logger, int writeEveryFactor = 1)
+        where TState : IHasAppliedOffsets =>
+        new(grain, grainFactory, () => state.State.AppliedOffsets, state.WriteStateAsync, options, logger, writeEveryFactor);
+
     public void Start()
     {
-        foreach (var (partition, offset) in state.State.AppliedOffsets)
+        foreach (var (partition, offset) in appliedOffsets())
         {
             _written[partition] = offset;
         }
@@ -105,7 +113,7 @@ internal sealed class FeatureStatePersister<TState>(
 
     /// <summary>The offset of <paramref name="partition"/> below which this grain's effects are durable.</summary>
     public long DurableNextOffset(int partition) =>
-        (_options.ApplyIsDurable ? state.State.AppliedOffsets : _written).GetValueOrDefault(partition, -1) + 1;
+        (_options.ApplyIsDurable ? appliedOffsets() : _written).GetValueOrDefault(partition, -1) + 1;
 
     /// <summary>Writes buffered changes, if any, and reports partitions whose durable offset moved.</summary>
     public async Task PersistAsync()
@@ -168,10 +176,10 @@ internal sealed class FeatureStatePersister<TState>(
 
     private async Task<List<(int Partition, long Next)>> WriteAsync()
     {
-        await state.WriteStateAsync();
+        await write();
         _unwritten = 0;
         var moved = new List<(int, long)>();
-        foreach (var (partition, offset) in state.State.AppliedOffsets)
+        foreach (var (partition, offset) in appliedOffsets())
         {
             if (!_written.TryGetValue(partition, out var written) || written < offset)
             {

@@ -17,8 +17,9 @@ using Orleans.Streams.Core;
 namespace Encore.Pipeline;
 
 /// <remarks>
-/// Per batch: the user grains first (in parallel), because they decide which events count (a resend
-/// of an eventId does not); then one aggregated delta per track (in parallel); trending snapshots are
+/// Per batch: the user buckets first (one call per bucket, in parallel), because they decide which
+/// events count (a resend of an eventId does not); then one aggregated delta per co-occurrence bucket
+/// and count grain (in parallel); trending snapshots are
 /// buffered and sent on a timer. For every grain fed, it keeps the oldest offset whose effect that
 /// grain may still hold only in memory, and declares to the partition's checkpoint only offsets below
 /// all of them, and below the oldest event it handed to the silo's warehouse sink that the sink has
@@ -121,7 +122,7 @@ internal sealed partial class PartitionGrain(
 
     public async Task OnNextAsync(IList<SequentialItem<PartitionEvent>> items)
     {
-        if (!await AdmitsAsync(items) || GroupByUser(items) is not { } batch)
+        if (!await AdmitsAsync(items) || GroupByUserBucket(items) is not { } batch)
         {
             return;
         }
@@ -146,7 +147,7 @@ internal sealed partial class PartitionGrain(
             _slowBatches++;
             if (_slowLoggedAt is not { } loggedAt || Stopwatch.GetElapsedTime(loggedAt) > SlowBatchLogInterval)
             {
-                LogSlowBatch(logger, _partition, items.Count, batch.ByUser.Count, deltas.Buckets.Count, took.TotalMilliseconds,
+                LogSlowBatch(logger, _partition, items.Count, batch.ByUserBucket.Count, deltas.Buckets.Count, took.TotalMilliseconds,
                     Stopwatch.GetElapsedTime(started, usersApplied).TotalMilliseconds, Stopwatch.GetElapsedTime(usersApplied, deltasApplied).TotalMilliseconds, _slowBatches);
                 _slowBatches = 0;
                 _slowLoggedAt = Stopwatch.GetTimestamp();
@@ -170,10 +171,10 @@ internal sealed partial class PartitionGrain(
         return false;
     }
 
-    /// <summary>The batch's events of this partition by user, in offset order, and their warehouse rows; null when it has none.</summary>
-    private PartitionBatch? GroupByUser(IList<SequentialItem<PartitionEvent>> items)
+    /// <summary>The batch's events of this partition by user bucket, in offset order, and their warehouse rows; null when it has none.</summary>
+    private PartitionBatch? GroupByUserBucket(IList<SequentialItem<PartitionEvent>> items)
     {
-        var byUser = new Dictionary<string, List<PartitionEvent>>(StringComparer.Ordinal);
+        var byBucket = new Dictionary<string, List<PartitionEvent>>(StringComparer.Ordinal);
         var plays = warehouse.IsEnabled ? new List<WarehousePlay>(items.Count) : null;
         var lastOffset = -1L;
         var firstOffset = long.MaxValue;
@@ -186,9 +187,10 @@ internal sealed partial class PartitionGrain(
                 continue;
             }
 
-            if (!byUser.TryGetValue(e.Event.UserId, out var events))
+            var bucket = UserBuckets.KeyOf(e.Event.UserId);
+            if (!byBucket.TryGetValue(bucket, out var events))
             {
-                byUser[e.Event.UserId] = events = [];
+                byBucket[bucket] = events = [];
             }
 
             events.Add(e);
@@ -197,12 +199,12 @@ internal sealed partial class PartitionGrain(
             firstOffset = Math.Min(firstOffset, e.Offset);
         }
 
-        return lastOffset < 0 ? null : new PartitionBatch(byUser, plays, firstOffset, lastOffset);
+        return lastOffset < 0 ? null : new PartitionBatch(byBucket, plays, firstOffset, lastOffset);
     }
 
-    /// <summary>Every user's events of the batch to that user's grain, in parallel: users decide what counts.</summary>
-    private Task<UserAttempt[]> ApplyUsersAsync(PartitionBatch batch) =>
-        Task.WhenAll(batch.ByUser.Select(entry => ApplyUserAsync(entry.Key, _poison.Pending(entry.Value))));
+    /// <summary>Every user bucket's events of the batch to that bucket, in parallel: listeners decide what counts.</summary>
+    private Task<UserBucketAttempt[]> ApplyUsersAsync(PartitionBatch batch) =>
+        Task.WhenAll(batch.ByUserBucket.Select(entry => ApplyUserBucketAsync(entry.Key, _poison.Pending(entry.Value))));
 
     /// <summary>
     /// Bucket and count grains keep one watermark per partition, moved to the end of each delta. A delta without
@@ -223,10 +225,10 @@ internal sealed partial class PartitionGrain(
     }
 
     /// <summary>
-    /// Records what each user grain now holds and sums the batch's counters; the plays the user grains
-    /// counted become the deltas of the bucket and count grains, only for a complete batch.
+    /// Records what each user bucket now holds and sums the batch's counters; the plays the listeners
+    /// counted become the deltas of the co-occurrence buckets and count grains, only for a complete batch.
     /// </summary>
-    private (BatchDeltas Deltas, BatchCounts Counts) CollectUserResults(UserAttempt[] attempts, bool complete)
+    private (BatchDeltas Deltas, BatchCounts Counts) CollectUserResults(UserBucketAttempt[] attempts, bool complete)
     {
         var deltas = _deltas;
         deltas.Clear();
@@ -238,11 +240,14 @@ internal sealed partial class PartitionGrain(
                 continue;
             }
 
-            counts = counts.Add(result);
             Fed(attempt.Grain, attempt.LastOffset, result.DurableNextOffset, result.Activation);
-            foreach (var play in complete ? result.Counted : [])
+            foreach (var user in result.Users)
             {
-                deltas.Add(attempt.UserId, play);
+                counts = counts.Add(user);
+                foreach (var play in complete ? user.Counted : [])
+                {
+                    deltas.Add(user.UserId, play);
+                }
             }
         }
 
@@ -328,30 +333,30 @@ internal sealed partial class PartitionGrain(
     }
 
     /// <summary>
-    /// Feeds one user's events of a batch. Done is false when the call failed (the partition replays);
-    /// a result is null also when every event was dead-lettered (see <see cref="PoisonGuard"/>).
+    /// Feeds one user bucket its listeners' events of a batch. Done is false when the call failed (the
+    /// partition replays); a result is null also when every event was dead-lettered (see <see cref="PoisonGuard"/>).
     /// </summary>
-    private async Task<UserAttempt> ApplyUserAsync(string userId, List<PartitionEvent> events)
+    private async Task<UserBucketAttempt> ApplyUserBucketAsync(string bucket, List<PartitionEvent> events)
     {
-        var grain = GrainFactory.Get<IUserGrain>(userId);
+        var grain = GrainFactory.Get<IUserBucketGrain>(bucket);
         var id = grain.GetGrainId();
         if (events.Count == 0)
         {
-            return new UserAttempt(id, userId, -1, null, true);
+            return new UserBucketAttempt(id, -1, null, true);
         }
 
         if (!_poison.IsSuspect(id, events[0].Offset))
         {
             var result = await TryApplyAsync(id, events[0].Offset, events[^1].Offset,
-                () => grain.ApplyAsync(new UserBatch(_partition, [.. events], FedActivationOf(id))));
-            return new UserAttempt(id, userId, events[^1].Offset, result, result is not null);
+                () => grain.ApplyAsync(new UserBucketBatch(_partition, ByUser(events), FedActivationOf(id))));
+            return new UserBucketAttempt(id, events[^1].Offset, result, result is not null);
         }
 
         var isolated = await TryApplyAsync(id, events[0].Offset, events[^1].Offset, () => _poison.IsolateAsync(
-            id, events, e => grain.ApplyAsync(new UserBatch(_partition, [e], FedActivationOf(id))), deadLetters));
+            id, events, e => grain.ApplyAsync(new UserBucketBatch(_partition, [new UserEvents(e.Event.UserId, [e])], FedActivationOf(id))), deadLetters));
         if (isolated is null)
         {
-            return new UserAttempt(id, userId, -1, null, false);
+            return new UserBucketAttempt(id, -1, null, false);
         }
 
         // The failed calls recorded the grain as sent up to the end of the range; it was sent only what it applied.
@@ -369,7 +374,31 @@ internal sealed partial class PartitionGrain(
         }
 
         stats.RecordRejected(isolated.DeadLettered);
-        return new UserAttempt(id, userId, isolated.LastApplied, isolated.Result, true);
+        return new UserBucketAttempt(id, isolated.LastApplied, isolated.Result, true);
+    }
+
+    /// <summary>A bucket's events (in offset order) as each listener's, still in offset order.</summary>
+    private static UserEvents[] ByUser(List<PartitionEvent> events)
+    {
+        var byUser = new Dictionary<string, List<PartitionEvent>>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            if (!byUser.TryGetValue(e.Event.UserId, out var own))
+            {
+                byUser[e.Event.UserId] = own = [];
+            }
+
+            own.Add(e);
+        }
+
+        var users = new UserEvents[byUser.Count];
+        var i = 0;
+        foreach (var (userId, own) in byUser)
+        {
+            users[i++] = new UserEvents(userId, [.. own]);
+        }
+
+        return users;
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -594,25 +623,25 @@ internal sealed partial class PartitionGrain(
     private readonly record struct Undurable(long DurableNext, long LastSent, DateTime Since, Guid Activation);
 
     /// <summary>This partition's events of one batch.</summary>
-    /// <param name="ByUser">Each user's events, in offset order.</param>
+    /// <param name="ByUserBucket">Each user bucket's events, in offset order.</param>
     /// <param name="Plays">The warehouse rows, null when there is no warehouse.</param>
-    private sealed record PartitionBatch(Dictionary<string, List<PartitionEvent>> ByUser, List<WarehousePlay>? Plays, long FirstOffset, long LastOffset);
+    private sealed record PartitionBatch(Dictionary<string, List<PartitionEvent>> ByUserBucket, List<WarehousePlay>? Plays, long FirstOffset, long LastOffset);
 
-    /// <summary>What feeding one user's events of a batch gave.</summary>
+    /// <summary>What feeding one user bucket its events of a batch gave.</summary>
     /// <param name="LastOffset">The highest offset recorded as sent to the grain (-1: none).</param>
     /// <param name="Result">Null when the call failed, or when every event was dead-lettered.</param>
     /// <param name="Done">False when the call failed: the partition replays.</param>
-    private readonly record struct UserAttempt(GrainId Grain, string UserId, long LastOffset, UserApplyResult? Result, bool Done);
+    private readonly record struct UserBucketAttempt(GrainId Grain, long LastOffset, UserBucketResult? Result, bool Done);
 
-    /// <summary>A batch's counters, summed over its user grains.</summary>
+    /// <summary>A batch's counters, summed over its listeners.</summary>
     private readonly record struct BatchCounts(int Applied, int Duplicates, int Replays)
     {
-        public BatchCounts Add(UserApplyResult result) =>
+        public BatchCounts Add(UserOutcome result) =>
             new(Applied + result.Applied, Duplicates + result.Duplicates, Replays + result.Replays);
     }
 
-    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Batch of partition {Partition} ({Events} events, {Users} listeners, {Buckets} co-occurrence buckets) took {TookMs:F0} ms: listeners {UsersMs:F0} ms, buckets and counts {DeltasMs:F0} ms; the partition's next plays waited for it ({SlowBatches} batches slower than 2 s since the last such line)")]
-    private static partial void LogSlowBatch(ILogger logger, int partition, int events, int users, int buckets, double tookMs, double usersMs, double deltasMs, int slowBatches);
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Batch of partition {Partition} ({Events} events, {UserBuckets} user buckets, {Buckets} co-occurrence buckets) took {TookMs:F0} ms: listeners {UsersMs:F0} ms, buckets and counts {DeltasMs:F0} ms; the partition's next plays waited for it ({SlowBatches} batches slower than 2 s since the last such line)")]
+    private static partial void LogSlowBatch(ILogger logger, int partition, int events, int userBuckets, int buckets, double tookMs, double usersMs, double deltasMs, int slowBatches);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Event of partition {EventPartition} at offset {Offset} arrived on the stream of partition {Partition}; ignored")]
     private static partial void LogForeignPartition(ILogger logger, int eventPartition, long offset, int partition);

@@ -48,22 +48,21 @@ internal sealed class PoisonGuard(PipelineOptions options)
         && DateTime.UtcNow - known.Since >= options.PoisonMinAge;
 
     /// <summary>
-    /// Applies <paramref name="events"/> to a user grain one at a time, in order. An event whose call
+    /// Applies <paramref name="events"/> to a user bucket one at a time, in order. An event whose call
     /// fails for a reason that is not transient is handed to <paramref name="deadLetters"/>; a transient
     /// failure (or a failure to dead-letter) fails the whole call, which the partition handles as any
     /// failed call. Returns the results merged, or null when every event was dead-lettered.
     /// </summary>
     public async Task<Isolated> IsolateAsync(
-        GrainId grain, List<PartitionEvent> events, Func<PartitionEvent, Task<UserApplyResult>> applyOne, IDeadLetters deadLetters)
+        GrainId grain, List<PartitionEvent> events, Func<PartitionEvent, Task<UserBucketResult>> applyOne, IDeadLetters deadLetters)
     {
-        var counted = new List<CountedPlay>();
-        int applied = 0, duplicates = 0, replays = 0;
-        UserApplyResult? last = null;
+        var users = new List<UserOutcome>();
+        UserBucketResult? last = null;
         var lastApplied = -1L;
         var deadLettered = 0;
         foreach (var e in events)
         {
-            UserApplyResult result;
+            UserBucketResult result;
             try
             {
                 result = await applyOne(e);
@@ -76,17 +75,14 @@ internal sealed class PoisonGuard(PipelineOptions options)
                 continue;
             }
 
-            counted.AddRange(result.Counted);
-            applied += result.Applied;
-            duplicates += result.Duplicates;
-            replays += result.Replays;
+            users.AddRange(result.Users);
             last = result;
             lastApplied = e.Offset;
         }
 
         _failures.Remove(grain);
         return new Isolated(
-            last is null ? null : new UserApplyResult([.. counted], applied, duplicates, replays, last.DurableNextOffset, last.Activation),
+            last is null ? null : new UserBucketResult([.. users], last.DurableNextOffset, last.Activation),
             lastApplied,
             deadLettered);
     }
@@ -136,4 +132,4 @@ internal sealed class PoisonGuard(PipelineOptions options)
 /// <param name="Result">The merged result of the events applied, null when every event was dead-lettered.</param>
 /// <param name="LastApplied">The last offset the grain applied (-1 when none).</param>
 /// <param name="DeadLettered">How many events were dead-lettered.</param>
-internal sealed record Isolated(UserApplyResult? Result, long LastApplied, int DeadLettered);
+internal sealed record Isolated(UserBucketResult? Result, long LastApplied, int DeadLettered);

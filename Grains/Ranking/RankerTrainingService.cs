@@ -40,7 +40,7 @@ public sealed partial class RankerTrainingService(
             var users = snapshots.Select(s => s.UserId).Distinct(StringComparer.Ordinal).ToArray();
             var profiles = new UserProfile?[users.Length];
             await Parallel.ForEachAsync(Enumerable.Range(0, users.Length), new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (i, _) =>
-                profiles[i] = await grains.GetGrain<IUserGrain>(users[i]).GetProfileAsync());
+                profiles[i] = await grains.UserBucketOf(users[i]).GetProfileAsync(users[i]));
             var byUser = users.Zip(profiles).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
             var built = snapshots
                 .Select(s => byUser[s.UserId] is { } profile ? TrainingData.Label(s, profile, catalog) : null)

@@ -1,5 +1,4 @@
 using Encore.Catalog;
-using Encore.Hosting;
 using Encore.Ranking;
 using Encore.Similarity;
 using Encore.Trending;
@@ -62,7 +61,7 @@ internal sealed class RecommendationGrain(RecommenderData data, SharedLists shar
 
     public async Task<Recommendations> RecommendAsync(string userId, int count)
     {
-        var taste = await GrainFactory.Get<IUserGrain>(userId).GetTasteAsync();
+        var taste = await GrainFactory.UserBucketOf(userId).GetTasteAsync(userId);
         var (catalog, candidates) = await CandidatesAsync(taste, count);
 
         // A published model, when this silo has one, scores the whole list in one batch; the artist

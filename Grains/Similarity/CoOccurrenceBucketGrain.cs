@@ -57,7 +57,7 @@ internal sealed class CoOccurrenceBucketGrain(
 
     /// <summary>Ranked lists of the items read so far, kept between requests (see <see cref="NeighbourCache"/>).</summary>
     private readonly Dictionary<string, NeighbourCache> _nearest = new(StringComparer.Ordinal);
-    private FeatureStatePersister<CoOccurrenceBucketState> _persister = null!;
+    private FeatureStatePersister _persister = null!;
     private TrackCatalog _catalog = null!;
     private string _kind = null!;
     private int _capacity;
@@ -72,7 +72,7 @@ internal sealed class CoOccurrenceBucketGrain(
 
         // A bucket's state holds the partner lists of a 32nd of its kind's items, and every batch changes
         // some of them: it writes about once per write interval, not every few hundred changes.
-        _persister = new FeatureStatePersister<CoOccurrenceBucketState>(this, GrainFactory, state, stateOptions, logger, writeEveryFactor: 1_000);
+        _persister = FeatureStatePersister.Of(this, GrainFactory, state, stateOptions, logger, writeEveryFactor: 1_000);
         _persister.Start();
     }
 

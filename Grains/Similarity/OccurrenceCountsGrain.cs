@@ -16,14 +16,14 @@ internal sealed class OccurrenceCountsGrain(
     IOptions<FeatureStateOptions> stateOptions,
     ILogger<OccurrenceCountsGrain> logger) : Grain, IOccurrenceCountsGrain
 {
-    private FeatureStatePersister<OccurrenceCountsState> _persister = null!;
+    private FeatureStatePersister _persister = null!;
     private OccurrenceSnapshot? _snapshot;
 
     private OccurrenceCountsState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _persister = new FeatureStatePersister<OccurrenceCountsState>(this, GrainFactory, state, stateOptions, logger, writeEveryFactor: 1_000);
+        _persister = FeatureStatePersister.Of(this, GrainFactory, state, stateOptions, logger, writeEveryFactor: 1_000);
         _persister.Start();
         return Task.CompletedTask;
     }

@@ -32,7 +32,7 @@ internal static class UserEndpoints
             return invalid!;
         }
 
-        var profile = await grains.GetGrain<IUserGrain>(userId).GetProfileAsync();
+        var profile = await grains.UserBucketOf(userId).GetProfileAsync(userId);
         return profile is null
             ? ApiProblems.NotFound("Unknown user", $"User '{userId}' has never been seen: no listening event of theirs was processed.")
             : TypedResults.Ok(profile);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using Encore.Users;
 using Xunit.Abstractions;
 
 namespace Encore.Silo.Tests;
@@ -51,7 +52,7 @@ public sealed class TracingTests(SiloFixture silo, ITestOutputHelper output) : I
         var call = Assert.Single(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == recommend.SpanId);
         Assert.Contains("IRecommendationGrain", call.DisplayName, StringComparison.Ordinal);
         var served = Assert.Single(trace, s => s.Kind == ActivityKind.Server && s.ParentSpanId == call.SpanId);
-        Assert.Contains(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == served.SpanId && s.DisplayName.Contains("IUserGrain", StringComparison.Ordinal));
+        Assert.Contains(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == served.SpanId && s.DisplayName.Contains("IUserBucketGrain", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -63,14 +64,15 @@ public sealed class TracingTests(SiloFixture silo, ITestOutputHelper output) : I
         var play = new { eventId = Guid.NewGuid().ToString("N"), userId = user, trackId = track, ts = DateTimeOffset.UtcNow, msPlayed = 200_000 };
         Assert.Equal(HttpStatusCode.Accepted, (await silo.Http.PostAsJsonAsync("/api/events", new[] { play })).StatusCode);
 
-        // The batch that fed this listener's grain: its trace holds the server span of that call.
+        // The batch that fed this listener's bucket: its trace holds the server span of that call.
+        var bucket = $"userbucket/{UserBuckets.KeyOf(user)}";
         Activity? batch = null;
         await Eventually.TrueAsync(() =>
         {
             batch = _spans.Where(s => s.OperationName == "encore.batch").FirstOrDefault(b => Trace(b.TraceId).Any(s =>
-                s.Kind == ActivityKind.Server && s.GetTagItem("orleans.rpc.target_id") is string target && target == $"user/{user}"));
+                s.Kind == ActivityKind.Server && s.GetTagItem("orleans.rpc.target_id") is string target && target == bucket));
             return Task.FromResult(batch is not null);
-        }, $"a batch span whose trace reaches user/{user}");
+        }, $"a batch span whose trace reaches {bucket}");
 
         var trace = Trace(batch!.TraceId);
         Print(trace);
@@ -81,8 +83,10 @@ public sealed class TracingTests(SiloFixture silo, ITestOutputHelper output) : I
         Assert.True((int)read.GetTagItem("messaging.batch.message_count")! >= 1);
 
         // The batch's calls to the feature grains are its children.
-        var userCall = Assert.Single(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == batch.SpanId && s.DisplayName.Contains("IUserGrain", StringComparison.Ordinal));
-        Assert.Contains(trace, s => s.Kind == ActivityKind.Server && s.ParentSpanId == userCall.SpanId);
+        var served = trace.First(s => s.Kind == ActivityKind.Server && s.GetTagItem("orleans.rpc.target_id") is string target && target == bucket);
+        var userCall = Assert.Single(trace, s => s.SpanId == served.ParentSpanId);
+        Assert.Equal((ActivityKind.Client, batch.SpanId), (userCall.Kind, userCall.ParentSpanId));
+        Assert.Contains("IUserBucketGrain", userCall.DisplayName, StringComparison.Ordinal);
         Assert.Contains(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == batch.SpanId && s.DisplayName.Contains("ICoOccurrenceBucketGrain", StringComparison.Ordinal));
     }
 
