@@ -14,10 +14,13 @@ internal static partial class ReceiverLog
     [LoggerMessage(2, LogLevel.Warning, "Rejected {Topic}[{Partition}]@{Offset}: {Reason}")]
     public static partial void Rejected(ILogger logger, string topic, int partition, long offset, string? reason);
 
-    [LoggerMessage(3, LogLevel.Information, "Paused {Topic}[{Partition}]: {Buffered} messages read ahead")]
+    // Pausing and resuming is the read-ahead's ordinary flow control: a silo that falls behind does it
+    // dozens of times a second (1 644 pauses in a 40-s benchmark, 4 % of the silo's CPU in console
+    // logging). Whether a partition is paused is in the stream statistics.
+    [LoggerMessage(3, LogLevel.Debug, "Paused {Topic}[{Partition}]: {Buffered} messages read ahead")]
     public static partial void Paused(ILogger logger, string topic, int partition, int buffered);
 
-    [LoggerMessage(4, LogLevel.Information, "Resumed {Topic}[{Partition}]")]
+    [LoggerMessage(4, LogLevel.Debug, "Resumed {Topic}[{Partition}]")]
     public static partial void Resumed(ILogger logger, string topic, int partition);
 
     [LoggerMessage(5, LogLevel.Warning, "Consuming {Topic}[{Partition}] failed: {Reason}")]
