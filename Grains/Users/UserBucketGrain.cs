@@ -37,7 +37,8 @@ public static class UserBuckets
 /// (<see cref="StorageIdOf"/>), so a bucket reads and writes only the listeners it touches. The writes
 /// follow the usual policy (every N changes of the bucket or every interval, or when the activation
 /// stops with apply-is-durable storage) and write every changed listener; a listener idle for
-/// <see cref="IdleAge"/> is written and dropped from memory, as an idle grain would be collected.
+/// <see cref="FeatureStateOptions.ListenerIdleAge"/> is written and dropped from memory, as an idle
+/// grain would be collected.
 /// </remarks>
 internal sealed partial class UserBucketGrain(
     [FromKeyedServices(Constants.GrainStorage)] IGrainStorage storage,
@@ -46,9 +47,6 @@ internal sealed partial class UserBucketGrain(
     IOptions<FeatureStateOptions> stateOptions,
     ILogger<UserBucketGrain> logger) : Grain, IUserBucketGrain
 {
-    /// <summary>A listener nobody played or read for this long leaves memory (Orleans' default collection age for a grain).</summary>
-    public static readonly TimeSpan IdleAge = TimeSpan.FromMinutes(15);
-
     /// <summary>The state name, and below the grain type, that a grain per listener stored its state under.</summary>
     private const string StateName = "user";
     private static readonly GrainType StoredType = GrainType.Create("user");
@@ -58,8 +56,6 @@ internal sealed partial class UserBucketGrain(
 
     /// <summary>A snapshot that takes longer is given up: the listeners' events do not wait for training data.</summary>
     private static readonly TimeSpan SnapshotTimeout = TimeSpan.FromSeconds(2);
-
-    private static readonly TimeSpan EvictEvery = TimeSpan.FromMinutes(1);
 
     private readonly Dictionary<string, Listener> _listeners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task<Listener>> _loading = new(StringComparer.Ordinal);
@@ -78,7 +74,10 @@ internal sealed partial class UserBucketGrain(
         // previous one wrote is read listener by listener, with each listener's own watermarks.
         _persister = new FeatureStatePersister(this, GrainFactory, () => _applied, WriteChangedAsync, stateOptions, logger);
         _persister.Start();
-        this.RegisterGrainTimer(EvictIdleAsync, new GrainTimerCreationOptions(EvictEvery, EvictEvery) { Interleave = false, KeepAlive = false });
+        // Idle listeners are looked for every minute, or twice per idle age when that is shorter.
+        var idleAge = stateOptions.Value.ListenerIdleAge;
+        var every = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, idleAge.Ticks / 2));
+        this.RegisterGrainTimer(() => EvictIdleAsync(idleAge), new GrainTimerCreationOptions(every, every) { Interleave = false, KeepAlive = false });
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -255,11 +254,11 @@ internal sealed partial class UserBucketGrain(
         listener.Dirty = false;
     }
 
-    /// <summary>Listeners idle for <see cref="IdleAge"/> are written if they changed, then dropped: read again when they next play.</summary>
-    private async Task EvictIdleAsync()
+    /// <summary>Listeners idle for <paramref name="idleAge"/> are written if they changed, then dropped: read again when they next play.</summary>
+    private async Task EvictIdleAsync(TimeSpan idleAge)
     {
         var now = Stopwatch.GetTimestamp();
-        var idle = _listeners.Values.Where(l => Stopwatch.GetElapsedTime(l.TouchedAt, now) >= IdleAge).ToList();
+        var idle = _listeners.Values.Where(l => Stopwatch.GetElapsedTime(l.TouchedAt, now) >= idleAge).ToList();
         if (idle.Count == 0)
         {
             return;

@@ -186,7 +186,7 @@ public sealed class PipelineTests(ClusterFixture fixture)
         // it applied counts nothing, and the listener's next plays count on top of what it had.
         var partition = Plays.NewPartition();
         var user = $"outliver-{partition}";
-        var tracks = Plays.Tracks(5, skip: 700);
+        var tracks = Plays.Tracks(5, skip: 1450);
         var events = Plays.At(partition, 0, [.. tracks.Select((t, i) => Plays.Event(user, t, Now.AddMinutes(-10 + i)))]);
         await _client.PublishAndWaitAsync(events[..3]);
         var bucket = _client.UserBucketOf(user);
