@@ -77,13 +77,19 @@ public sealed record UserBucketResult(
 /// <param name="Applied">Events applied for the first time by this call.</param>
 /// <param name="Duplicates">Events dropped by this call as resends of an eventId already counted.</param>
 /// <param name="Replays">Events at or below the partition watermark (already seen).</param>
+/// <param name="Snapshots">The listener as they were just before each play sampled for a training snapshot (null when none was).</param>
 [GenerateSerializer, Immutable]
 public sealed record UserOutcome(
     [property: Id(0)] string UserId,
     [property: Id(1)] CountedPlay[] Counted,
     [property: Id(2)] int Applied,
     [property: Id(3)] int Duplicates,
-    [property: Id(4)] int Replays);
+    [property: Id(4)] int Replays,
+    [property: Id(5)] SnapshotRequest[]? Snapshots = null);
+
+/// <summary>A play sampled for a training snapshot: the listener as they were just before it, and its event time.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SnapshotRequest([property: Id(0)] UserTaste Taste, [property: Id(1)] DateTimeOffset At);
 
 /// <summary>A counted play as the co-occurrence buckets and count grains need it.</summary>
 /// <param name="SessionPrior">Distinct tracks the user played just before in the same session (co-listens).</param>

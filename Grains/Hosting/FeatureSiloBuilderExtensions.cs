@@ -49,6 +49,7 @@ public static class FeatureSiloBuilderExtensions
         services.TryAddSingleton<IModelRegistry, GrainModelRegistry>();
         services.TryAddSingleton<RankerTrainingService>();
         services.TryAddSingleton<TrainingLog>();
+        services.TryAddSingleton<SnapshotTaker>();
         services.TryAddSingleton<ModelRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelRefresher>());
         silo.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();

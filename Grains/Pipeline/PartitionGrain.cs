@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Encore.Catalog;
 using Encore.Events;
 using Encore.Hosting;
+using Encore.Ranking;
 using Encore.Similarity;
 using Encore.Stats;
 using Encore.Streams.Kafka.Checkpoints;
@@ -38,6 +39,7 @@ internal sealed partial class PartitionGrain(
     BatchGate gate,
     IOptions<FeatureStateOptions> featureState,
     EncoreTelemetry telemetry,
+    SnapshotTaker snapshots,
     ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<PartitionEvent>
 {
@@ -131,6 +133,7 @@ internal sealed partial class PartitionGrain(
         using var span = telemetry.StartBatch(_partition, items.Count);
         var started = Stopwatch.GetTimestamp();
         var attempts = await ApplyUsersAsync(batch);
+        await snapshots.TakeAsync(SnapshotsOf(attempts));
         var usersApplied = Stopwatch.GetTimestamp();
         var complete = attempts.All(u => u.Done);
         TrackGap(batch, complete);
@@ -205,6 +208,10 @@ internal sealed partial class PartitionGrain(
     /// <summary>Every user bucket's events of the batch to that bucket, in parallel: listeners decide what counts.</summary>
     private Task<UserBucketAttempt[]> ApplyUsersAsync(PartitionBatch batch) =>
         Task.WhenAll(batch.ByUserBucket.Select(entry => ApplyUserBucketAsync(entry.Key, _poison.Pending(entry.Value))));
+
+    /// <summary>The training snapshots the listeners asked for: built before any of the batch's plays goes further.</summary>
+    private static IEnumerable<SnapshotRequest> SnapshotsOf(UserBucketAttempt[] attempts) =>
+        attempts.SelectMany(a => a.Result?.Users ?? []).SelectMany(u => u.Snapshots ?? []);
 
     /// <summary>
     /// Bucket and count grains keep one watermark per partition, moved to the end of each delta. A delta without

@@ -8,9 +8,10 @@ namespace Encore.Ranking;
 /// of them in memory (older ones are dropped, and a silo that stops loses its own).
 /// </summary>
 /// <remarks>
-/// A snapshot is taken by the user grain just before it applies the play, so its candidates and their
-/// features are what the recommender knew at that moment: no neighbour list, artist affinity or count
-/// yet includes the plays that will label it.
+/// A user bucket describes the listener just before it applies the sampled play, and the partition
+/// grain builds the candidates before it sends the batch's plays on (<see cref="SnapshotTaker"/>), so
+/// the candidates and their features are what the recommender knew at that moment: no neighbour list,
+/// artist affinity or count yet includes the plays that will label it.
 /// </remarks>
 public sealed class TrainingLog(IOptions<RankerOptions> options, TimeProvider time)
 {
@@ -28,22 +29,32 @@ public sealed class TrainingLog(IOptions<RankerOptions> options, TimeProvider ti
 
     /// <summary>
     /// Whether the play with eventId hash <paramref name="eventHash"/> gets a snapshot, which then must
-    /// be ended with <see cref="Finish"/>: one in <see cref="RankerOptions.SnapshotEvery"/> of the plays
-    /// of listeners with a history, chosen by the eventId; and, unless
-    /// <see cref="RankerOptions.SnapshotsPerSecond"/> is 0, no more than that many a second on this silo
-    /// (a burst of one second's worth) and no more than <see cref="MaxInFlight"/> at once. A snapshot
-    /// builds a full candidate list while its partition waits; when the silo is too busy to build them
-    /// quickly, the cap keeps the waiting to a few partitions instead of all.
+    /// be ended with <see cref="Finish"/>: <see cref="IsSampled"/>, and <see cref="TryStart()"/>.
     /// </summary>
-    public bool TryStart(ulong eventHash, long playsBefore)
+    public bool TryStart(ulong eventHash, long playsBefore) => IsSampled(eventHash, playsBefore) && TryStart();
+
+    /// <summary>
+    /// Whether the play with eventId hash <paramref name="eventHash"/> is one to take a snapshot before:
+    /// one in <see cref="RankerOptions.SnapshotEvery"/> of the plays of listeners with a history, chosen
+    /// by the eventId.
+    /// </summary>
+    public bool IsSampled(ulong eventHash, long playsBefore)
     {
         var o = options.Value;
         // The high bits: the low ones already pick the eventId ring's slots elsewhere.
-        if (o.SnapshotEvery <= 0 || playsBefore < MinHistory || (eventHash >> 40) % (ulong)o.SnapshotEvery != 0)
-        {
-            return false;
-        }
+        return o.SnapshotEvery > 0 && playsBefore >= MinHistory && (eventHash >> 40) % (ulong)o.SnapshotEvery == 0;
+    }
 
+    /// <summary>
+    /// Whether a sampled play's snapshot may be built now, which then must be ended with
+    /// <see cref="Finish"/>: unless <see cref="RankerOptions.SnapshotsPerSecond"/> is 0, no more than that
+    /// many a second on this silo (a burst of one second's worth) and no more than <see cref="MaxInFlight"/>
+    /// at once. A snapshot builds a full candidate list while its partition waits; when the silo is too
+    /// busy to build them quickly, the cap keeps the waiting to a few partitions instead of all.
+    /// </summary>
+    public bool TryStart()
+    {
+        var o = options.Value;
         lock (_lock)
         {
             if (o.SnapshotsPerSecond > 0)
@@ -65,7 +76,7 @@ public sealed class TrainingLog(IOptions<RankerOptions> options, TimeProvider ti
         }
     }
 
-    /// <summary>Ends a snapshot <see cref="TryStart"/> allowed, taken or not.</summary>
+    /// <summary>Ends a snapshot <see cref="TryStart()"/> allowed, taken or not.</summary>
     public void Finish()
     {
         lock (_lock)

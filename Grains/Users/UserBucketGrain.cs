@@ -5,7 +5,6 @@ using Encore.Features;
 using Encore.Hosting;
 using Encore.Pipeline;
 using Encore.Ranking;
-using Encore.Recommendations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -40,7 +39,7 @@ public static class UserBuckets
 /// <see cref="FeatureStateOptions.ListenerIdleAge"/> is written and dropped from memory, as an idle
 /// grain would be collected.
 /// </remarks>
-internal sealed partial class UserBucketGrain(
+internal sealed class UserBucketGrain(
     [FromKeyedServices(Constants.GrainStorage)] IGrainStorage storage,
     CatalogHolder catalogHolder,
     TrainingLog trainingLog,
@@ -53,9 +52,6 @@ internal sealed partial class UserBucketGrain(
 
     /// <summary>Writes in flight at once: a bucket writing thousands of listeners must not take every database connection.</summary>
     private const int WritesAtOnce = 16;
-
-    /// <summary>A snapshot that takes longer is given up: the listeners' events do not wait for training data.</summary>
-    private static readonly TimeSpan SnapshotTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Dictionary<string, Listener> _listeners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task<Listener>> _loading = new(StringComparer.Ordinal);
@@ -97,7 +93,7 @@ internal sealed partial class UserBucketGrain(
         for (var i = 0; i < outcomes.Length; i++)
         {
             var events = batch.Users[i].Events;
-            outcomes[i] = await ApplyAsync(listeners[i], events);
+            outcomes[i] = Apply(listeners[i], events);
             changes += outcomes[i].Applied + outcomes[i].Duplicates;
             listeners[i].TouchedAt = now;
             if (events.Length > 0)
@@ -121,10 +117,16 @@ internal sealed partial class UserBucketGrain(
 
     public async Task<UserTaste?> GetTasteAsync(string userId) => (await ListenerAsync(userId)).Taste();
 
-    /// <summary>One listener's events of a batch, in offset order: the exactly-once rules of a listener.</summary>
-    private async Task<UserOutcome> ApplyAsync(Listener listener, PartitionEvent[] events)
+    /// <summary>
+    /// One listener's events of a batch, in offset order: the exactly-once rules of a listener. Nothing
+    /// here awaits, so no other call sees a listener half applied: a play sampled for a training
+    /// snapshot only has the listener described before it, and the partition grain builds the
+    /// candidates (<see cref="SnapshotTaker"/>) before the batch's plays reach any neighbour list.
+    /// </summary>
+    private UserOutcome Apply(Listener listener, PartitionEvent[] events)
     {
         var counted = new List<CountedPlay>(events.Length);
+        List<SnapshotRequest>? snapshots = null;
         int applied = 0, duplicates = 0, replays = 0;
         foreach (var item in events)
         {
@@ -153,51 +155,16 @@ internal sealed partial class UserBucketGrain(
             }
 
             listener.Remember(new SeenEvent(hash, item.Partition, item.Offset));
-            if (trainingLog.TryStart(hash, listener.Plays))
+            if (trainingLog.IsSampled(hash, listener.Plays))
             {
-                try
-                {
-                    await SnapshotAsync(listener, item.Event.Ts);
-                }
-                finally
-                {
-                    trainingLog.Finish();
-                }
+                (snapshots ??= []).Add(new SnapshotRequest(listener.TasteNow(), item.Event.Ts));
             }
 
             counted.Add(listener.Apply(item, _catalog));
             applied++;
         }
 
-        return new UserOutcome(listener.UserId, [.. counted], applied, duplicates, replays);
-    }
-
-    /// <summary>
-    /// Logs what the recommender proposes to this listener as they are now, before the play at
-    /// <paramref name="at"/> is applied (see <see cref="TrainingLog"/>). Awaited, so that none of this
-    /// listener's later plays reaches a neighbour list before the candidates are built; the
-    /// recommendation grain is given the listener and never calls back.
-    /// </summary>
-    private async Task SnapshotAsync(Listener listener, DateTimeOffset at)
-    {
-        var taste = listener.TasteNow();
-        try
-        {
-            var candidates = await GrainFactory.GetGrain<IRecommendationGrain>(0)
-                .GetCandidatesAsync(new CandidateRequest(taste, at))
-                .WaitAsync(SnapshotTimeout);
-            trainingLog.Add(new TrainingSnapshot(taste.UserId, at, taste.Plays, taste.HeardTrackIds!, candidates));
-        }
-        catch (TimeoutException)
-        {
-            // A busy silo: expected under load, and a sample can spare it.
-            LogSnapshotTimedOut(logger, taste.UserId, SnapshotTimeout.TotalSeconds);
-        }
-        catch (Exception e)
-        {
-            // Training data is a sample: one lost snapshot must never hold up or fail the listener's events.
-            LogSnapshotFailed(logger, e, taste.UserId);
-        }
+        return new UserOutcome(listener.UserId, [.. counted], applied, duplicates, replays, snapshots?.ToArray());
     }
 
     /// <summary>The listener in memory, or read from storage; one read per listener however many calls want it at once.</summary>
@@ -272,10 +239,4 @@ internal sealed partial class UserBucketGrain(
     }
 
     private static GrainId StorageIdOf(string userId) => GrainId.Create(StoredType, userId);
-
-    [LoggerMessage(EventId = 1509, Level = LogLevel.Warning, Message = "Training snapshot of {UserId} skipped")]
-    private static partial void LogSnapshotFailed(ILogger logger, Exception exception, string userId);
-
-    [LoggerMessage(EventId = 1510, Level = LogLevel.Debug, Message = "Training snapshot of {UserId} skipped: no candidates within {Seconds} s")]
-    private static partial void LogSnapshotTimedOut(ILogger logger, string userId, double seconds);
 }
