@@ -20,7 +20,7 @@ export CATALOG=${CATALOG:-$root/../shared/data/spotify_tracks.csv}
 other=$(mktemp -d -t encore-compare.XXXXXX)
 trap 'git -C "$root" worktree remove --force "$other" >/dev/null 2>&1 || rm -rf "$other"' EXIT
 git worktree add --detach -q "$other" "$rev"
-cp bench/pipeline.sh bench/silo.sh "$other/bench/"
+cp bench/pipeline.sh bench/silo.sh bench/gc_totals.py "$other/bench/"
 
 echo "compare $(git rev-parse --short "$rev") (other) with $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+changes') (this), $pairs pairs"
 for pair in $(seq "$pairs"); do

@@ -13,10 +13,9 @@ rate=${1:-5000}
 users=${2:-100000}
 seconds=${3:-600}
 command -v jq >/dev/null || { echo "needs jq: apt-get install -y jq"; exit 1; }
-export PATH="$PATH:$HOME/.dotnet/tools"
-command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null
 
 source bench/silo.sh
+need_dotnet_tools dotnet-counters
 prepare_bench
 
 start_kafka 16
@@ -26,8 +25,7 @@ setsid dotnet Client/bin/Release/net10.0/encore.dll generate --bootstrap "$boots
   --duration "${seconds}s" --seed 8 --catalog "$catalog" >"$work/generate.log" 2>&1 &
 pids+=($!)
 generator=$!
-dotnet-counters collect -p "$silo" --counters System.Runtime --refresh-interval 1 --format csv -o "$work/counters.csv" >/dev/null 2>&1 &
-counters=$!
+start_counters "$work/counters.csv"
 
 echo "memory benchmark $(date -u +%Y-%m-%d), $(nproc) cores, $rate plays/s by $users listeners for $seconds s"
 echo "seconds resident_MB processed lag"
@@ -37,15 +35,16 @@ while kill -0 "$generator" 2>/dev/null; do
   echo "$((SECONDS - start)) $(( $(ps -o rss= -p "$silo") / 1024 )) $(echo "$stats" | jq -r '"\(.eventsProcessed // 0) \([.partitions[]?.lag] | add // 0)"')" | tee -a "$work/samples"
   sleep 15
 done
-kill "$counters" 2>/dev/null; wait "$counters" 2>/dev/null || true
+stop_counters
 
 python3 - "$work/samples" "$work/counters.csv" <<'PY'
-import csv, sys
+import sys
+sys.path.insert(0, "bench")
+from gc_totals import gc_totals
 samples = [tuple(map(int, line.split())) for line in open(sys.argv[1]) if line.strip()]
 half = [s for s in samples if s[0] >= samples[-1][0] / 2]
 (t0, m0, *_), (t1, m1, *_) = half[0], half[-1]
-rows = list(csv.reader(open(sys.argv[2])))[1:]
-pauses = sum(float(r[4]) for r in rows if r[2].startswith('dotnet.gc.pause.time'))
+pauses = gc_totals(sys.argv[2]).pause_seconds
 print(f"resident {samples[0][1]:,} MB at the start, {m0:,} MB at {t0} s, {m1:,} MB at {t1} s: "
       f"{(m1 - m0) / max(1, t1 - t0) * 60:,.0f} MB a minute over the second half; "
       f"{samples[-1][2]:,} plays processed, lag {samples[-1][3]:,}; GC pauses {pauses:.1f} s in {samples[-1][0]} s")

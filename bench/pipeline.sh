@@ -15,13 +15,10 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 trace=${1:-}
 command -v kcat >/dev/null && command -v jq >/dev/null || { echo "needs kcat and jq: apt-get install -y kcat jq"; exit 1; }
-export PATH="$PATH:$HOME/.dotnet/tools"
-for tool in dotnet-counters dotnet-trace; do
-  command -v $tool >/dev/null || dotnet tool install -g $tool >/dev/null
-done
 
 out=$root/artifacts/bench; mkdir -p "$out"
 source bench/silo.sh
+need_dotnet_tools dotnet-counters dotnet-trace
 prepare_bench
 
 # The plays: uniform over listeners and tracks, a week of event times, an eighth of them skips.
@@ -54,8 +51,7 @@ cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) / hz
 pass() {
   local name=$1 file=$2 total=$3 before cpu0 t0 t1
   before=$(processed); cpu0=$(cpu_seconds)
-  dotnet-counters collect -p "$silo" --counters System.Runtime --refresh-interval 1 --format csv -o "$work/$name.csv" >/dev/null 2>&1 &
-  local counters=$!
+  start_counters "$work/$name.csv"
   t0=$(date +%s.%N)
   kcat -b "$bootstrap" -P -t music.plays -K $'\t' -z lz4 <"$file"
   if [ "$trace" = "--trace" ] && [ "$name" = cold ]; then
@@ -64,17 +60,17 @@ pass() {
   fi
   for _ in $(seq 2400); do [ "$(processed)" -ge "$total" ] && break; sleep 0.5; done
   t1=$(date +%s.%N)
-  kill "$counters" 2>/dev/null; wait "$counters" 2>/dev/null || true
+  stop_counters
   python3 - "$work/$name.csv" "$name" "$((total - before))" "$t0" "$t1" "$(ps -o rss= -p "$silo")" "$(( $(cpu_seconds) - cpu0 ))" <<'PY'
-import csv, sys
+import sys
+sys.path.insert(0, "bench")
+from gc_totals import gc_totals
 path, name, events, t0, t1, rss, cpu = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
-rows = list(csv.reader(open(path)))[1:]
-def total(prefix): return sum(float(r[4]) for r in rows if r[2].startswith(prefix))
+gc = gc_totals(path)
 seconds = t1 - t0
 print(f"{name}: {events / seconds:,.0f} events/s ({events:,} in {seconds:.1f} s), silo RSS {rss // 1024:,} MB, "
-      f"CPU {cpu} s, GC pauses {total('dotnet.gc.pause.time'):.1f} s, allocated {total('dotnet.gc.heap.total_allocated') / 1e9:.1f} GB "
-      f"({total('dotnet.gc.heap.total_allocated') / events / 1024:.0f} KB per event), collections gen0/gen1/gen2 "
-      + "/".join(f"{total(f'dotnet.gc.collections ({{collection}} / 1 sec)[gc.heap.generation={g}]'):.0f}" for g in ("gen0", "gen1", "gen2")))
+      f"CPU {cpu} s, GC pauses {gc.pause_seconds:.1f} s, allocated {gc.allocated_bytes / 1e9:.1f} GB "
+      f"({gc.allocated_bytes / events / 1024:.0f} KB per event), collections gen0/gen1/gen2 {gc.collections_text()}")
 PY
 }
 

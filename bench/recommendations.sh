@@ -11,10 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v jq >/dev/null && command -v wrk >/dev/null || { echo "needs jq and wrk: apt-get install -y jq wrk"; exit 1; }
-export PATH="$PATH:$HOME/.dotnet/tools"
-command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null
 
 source bench/silo.sh
+need_dotnet_tools dotnet-counters
 prepare_bench
 
 start_kafka 16
@@ -36,20 +35,19 @@ LUA
 echo "recommendations benchmark $(date -u +%Y-%m-%d), $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
 for run in 1 2 3; do
   if [ $run = 3 ]; then
-    dotnet-counters collect -p "$silo" --counters System.Runtime --refresh-interval 1 --format csv -o "$work/counters.csv" >/dev/null 2>&1 &
-    counters=$!
+    start_counters "$work/counters.csv"
   fi
   wrk -t2 -c4 -d20s --latency -s "$work/recs.lua" "$api" >"$work/wrk$run.txt" 2>&1
   echo "run $run: $(awk '$1=="50%"||$1=="90%"||$1=="99%"{printf "%s %s, ", $1, $2} /Requests\/sec/{printf "%s requests/s", $2} /Non-2xx/{printf ", non-2xx %s", $NF} END{print ""}' "$work/wrk$run.txt")"
 done
-kill "$counters" 2>/dev/null; wait "$counters" 2>/dev/null || true
+stop_counters
 
 python3 - "$work/counters.csv" "$work/wrk3.txt" <<'PY'
-import csv, re, sys
-rows = list(csv.reader(open(sys.argv[1])))[1:]
-def total(prefix): return sum(float(r[4]) for r in rows if r[2].startswith(prefix))
+import re, sys
+sys.path.insert(0, "bench")
+from gc_totals import gc_totals
+gc = gc_totals(sys.argv[1])
 requests = int(re.search(r"(\d+) requests in", open(sys.argv[2]).read()).group(1))
-print(f"run 3: {total('dotnet.gc.heap.total_allocated') / requests / 1024:,.0f} KB allocated per request, "
-      f"GC pauses {total('dotnet.gc.pause.time'):.2f} s, collections gen0/gen1/gen2 "
-      + "/".join(f"{total(f'dotnet.gc.collections ({{collection}} / 1 sec)[gc.heap.generation={g}]'):.0f}" for g in ("gen0", "gen1", "gen2")))
+print(f"run 3: {gc.allocated_bytes / requests / 1024:,.0f} KB allocated per request, "
+      f"GC pauses {gc.pause_seconds:.2f} s, collections gen0/gen1/gen2 {gc.collections_text()}")
 PY

@@ -13,6 +13,24 @@ prepare_bench() {
   dotnet build Orleans.sln -c Release -nologo -v q >"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
 }
 
+# need_dotnet_tools TOOL...: the .NET global tools the benchmark runs (dotnet-counters, dotnet-trace),
+# installed when missing, and on the PATH.
+need_dotnet_tools() {
+  export PATH="$PATH:$HOME/.dotnet/tools"
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || dotnet tool install -g "$tool" >/dev/null
+  done
+}
+
+# start_counters FILE: records the silo's System.Runtime counters every second into FILE (csv), until
+# stop_counters; bench/gc_totals.py sums them.
+start_counters() {
+  dotnet-counters collect -p "$silo" --counters System.Runtime --refresh-interval 1 --format csv -o "$1" >/dev/null 2>&1 &
+  counters=$!
+}
+
+stop_counters() { kill "$counters" 2>/dev/null; wait "$counters" 2>/dev/null || true; }
+
 # Killed, not stopped: a silo holding 100 000 activations takes minutes of full CPU to stop gracefully,
 # which would load whatever runs next on the machine.
 cleanup_bench() { for p in "${pids[@]}"; do { kill -KILL -- -"$p"; wait "$p"; } 2>/dev/null || true; done; rm -rf "$work"; }
