@@ -6,23 +6,30 @@ namespace Encore.Features;
 /// meets. Scores are kept as of the newest event time seen; a late event adds a weight already decayed
 /// to that time, so the order events arrive in does not matter.
 /// </summary>
-[GenerateSerializer]
+/// <remarks>
+/// Keys and their stored values are one unordered array of 16-byte entries. Every listener keeps two
+/// of these (genres, artists) and every played track one (its co-listens), at most 64 keys each: as
+/// dictionaries they were three objects and about 30 bytes a key, the largest part of what a growing
+/// silo promoted at each collection (docs/performance.md). At 64 keys a scan finds a key about as soon
+/// as a hash would. Stored and sent through <see cref="DecayingScoresConverter"/>.
+/// </remarks>
 public sealed class DecayingScores
 {
     /// <summary>Below this, the scale is folded into the stored scores, long before a double would underflow.</summary>
     private const double SmallestScale = 1e-100;
 
-    [Id(0)] private readonly Dictionary<string, double> _scores = new(StringComparer.Ordinal);
-    [Id(1)] private long _asOfTicks;
+    private Entry[] _entries = [];
+    private int _count;
+    private long _asOfTicks;
 
     // A score is its stored value times the scale, so that decaying every score is one multiplication,
     // not one per key: a hot track's co-listens and a listener's affinities decayed on nearly every play.
     // 0 stands for 1, so that a state stored before the scale existed reads as it was written.
-    [Id(2)] private double _scale;
+    private double _scale;
 
     private double Scale => _scale == 0 ? 1 : _scale;
 
-    public int Count => _scores.Count;
+    public int Count => _count;
 
     public DateTimeOffset AsOf => new(_asOfTicks, TimeSpan.Zero);
 
@@ -47,29 +54,93 @@ public sealed class DecayingScores
             weight *= Decay(_asOfTicks - ticks, halfLife);
         }
 
-        _scores[key] = _scores.GetValueOrDefault(key) + weight / Scale;
-        if (_scores.Count > capacity)
+        var at = IndexOf(key);
+        if (at < 0)
+        {
+            if (_count == _entries.Length)
+            {
+                // One past the capacity at most: the key added past it is ranked with the others before the weakest go.
+                Array.Resize(ref _entries, Math.Clamp(_entries.Length * 2, 4, Math.Max(capacity + 1, _count + 1)));
+            }
+
+            at = _count++;
+            _entries[at] = new Entry(key, 0);
+        }
+
+        _entries[at].Value += weight / Scale;
+        if (_count > capacity)
         {
             // One scale for all: the stored values order the keys as their scores do.
-            foreach (var weakest in _scores.OrderBy(e => e.Value).Take(_scores.Count - capacity * 3 / 4).Select(e => e.Key).ToList())
-            {
-                _scores.Remove(weakest);
-            }
+            KeepStrongest(capacity * 3 / 4);
         }
     }
 
-    public double Get(string key) => _scores.GetValueOrDefault(key) * Scale;
+    public double Get(string key)
+    {
+        var at = IndexOf(key);
+        return at < 0 ? 0 : _entries[at].Value * Scale;
+    }
 
-    /// <summary>The strongest keys with a positive score, strongest first.</summary>
-    public IEnumerable<KeyValuePair<string, double>> Top(int count) =>
-        _scores.Where(e => e.Value > 0).OrderByDescending(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal).Take(count)
-            .Select(e => KeyValuePair.Create(e.Key, e.Value * Scale));
+    /// <summary>The strongest keys with a positive score, strongest first, equal scores by key.</summary>
+    public IEnumerable<KeyValuePair<string, double>> Top(int count)
+    {
+        var positive = new List<Entry>(_count);
+        for (var i = 0; i < _count; i++)
+        {
+            if (_entries[i].Value > 0)
+            {
+                positive.Add(_entries[i]);
+            }
+        }
+
+        positive.Sort(StrongestFirst);
+        var scale = Scale;
+        return positive.Take(count).Select(e => KeyValuePair.Create(e.Key, e.Value * scale));
+    }
+
+    /// <summary>The scores as stored: each key's value before the scale, the newest event time and the scale (0 for 1).</summary>
+    internal (IEnumerable<KeyValuePair<string, double>> Stored, long AsOfTicks, double Scale) ToStored() =>
+        (_entries.Take(_count).Select(e => KeyValuePair.Create(e.Key, e.Value)), _asOfTicks, _scale);
+
+    /// <summary>Scores read back from what <see cref="ToStored"/> gave.</summary>
+    internal static DecayingScores FromStored(IReadOnlyDictionary<string, double> stored, long asOfTicks, double scale) => new()
+    {
+        _entries = [.. stored.Select(e => new Entry(SharedStrings.Of(e.Key), e.Value))],
+        _count = stored.Count,
+        _asOfTicks = asOfTicks,
+        _scale = scale,
+    };
+
+    private int IndexOf(string key)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (string.Equals(_entries[i].Key, key, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private void KeepStrongest(int keep)
+    {
+        Array.Sort(_entries, 0, _count, StrongestFirstComparer);
+        Array.Clear(_entries, keep, _count - keep);
+        _count = keep;
+    }
+
+    private static readonly Comparer<Entry> StrongestFirstComparer = Comparer<Entry>.Create(StrongestFirst);
+
+    private static int StrongestFirst(Entry a, Entry b) =>
+        a.Value != b.Value ? b.Value.CompareTo(a.Value) : string.CompareOrdinal(a.Key, b.Key);
 
     private void FoldScale()
     {
-        foreach (var key in _scores.Keys)
+        for (var i = 0; i < _count; i++)
         {
-            _scores[key] *= _scale;
+            _entries[i].Value *= _scale;
         }
 
         _scale = 1;
@@ -77,4 +148,31 @@ public sealed class DecayingScores
 
     internal static double Decay(long elapsedTicks, TimeSpan halfLife) =>
         Math.Pow(0.5, (double)elapsedTicks / halfLife.Ticks);
+
+    private record struct Entry(string Key, double Value);
+}
+
+/// <summary>
+/// <see cref="DecayingScores"/> as stored and sent: the field numbers and types the class had when it
+/// was serialized as a dictionary, so state stored then reads back unchanged.
+/// </summary>
+[GenerateSerializer]
+public struct DecayingScoresSurrogate
+{
+    [Id(0)] public Dictionary<string, double>? Scores;
+    [Id(1)] public long AsOfTicks;
+    [Id(2)] public double Scale;
+}
+
+[RegisterConverter]
+public sealed class DecayingScoresConverter : IConverter<DecayingScores, DecayingScoresSurrogate>
+{
+    public DecayingScores ConvertFromSurrogate(in DecayingScoresSurrogate surrogate) =>
+        DecayingScores.FromStored(surrogate.Scores ?? new Dictionary<string, double>(), surrogate.AsOfTicks, surrogate.Scale);
+
+    public DecayingScoresSurrogate ConvertToSurrogate(in DecayingScores value)
+    {
+        var (stored, asOfTicks, scale) = value.ToStored();
+        return new DecayingScoresSurrogate { Scores = new Dictionary<string, double>(stored, StringComparer.Ordinal), AsOfTicks = asOfTicks, Scale = scale };
+    }
 }
