@@ -22,7 +22,7 @@ public sealed class TrainingLog(IOptions<RankerOptions> options, TimeProvider ti
     public const int MaxInFlight = 2;
 
     private readonly Lock _lock = new();
-    private readonly Queue<TrainingSnapshot> _snapshots = new();
+    private readonly Queue<KeptSnapshot> _snapshots = new();
     private double _tokens = double.NaN;
     private long _refilledAt;
     private int _inFlight;
@@ -87,9 +87,10 @@ public sealed class TrainingLog(IOptions<RankerOptions> options, TimeProvider ti
 
     public void Add(TrainingSnapshot snapshot)
     {
+        var kept = KeptSnapshot.Of(snapshot);
         lock (_lock)
         {
-            _snapshots.Enqueue(snapshot);
+            _snapshots.Enqueue(kept);
             while (_snapshots.Count > options.Value.SnapshotCapacity)
             {
                 _snapshots.Dequeue();
@@ -101,7 +102,51 @@ public sealed class TrainingLog(IOptions<RankerOptions> options, TimeProvider ti
     {
         lock (_lock)
         {
-            return [.. _snapshots.Skip(skip).Take(take)];
+            return [.. _snapshots.Skip(skip).Take(take).Select(s => s.ToSnapshot())];
+        }
+    }
+
+    /// <summary>
+    /// A snapshot as the log keeps it: its candidates' feature vectors in one array, row after row. A
+    /// full log of 2 000 snapshots held about 800 000 small arrays that way, each one copied by two
+    /// collections on its way to the oldest generation (docs/performance.md); it is read only to train.
+    /// </summary>
+    private sealed record KeptSnapshot(TrainingSnapshot Snapshot, float[] Features, int Rows)
+    {
+        public static KeptSnapshot Of(TrainingSnapshot snapshot)
+        {
+            var rows = snapshot.Candidates.Features;
+            var width = rows.Length == 0 ? 0 : rows[0].Length;
+            if (rows.Any(row => row.Length != width))
+            {
+                // Not a table: kept as it came (every feature vector the recommender builds has one length).
+                return new KeptSnapshot(snapshot, [], -1);
+            }
+
+            var features = new float[rows.Length * width];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                rows[i].CopyTo(features, i * width);
+            }
+
+            return new KeptSnapshot(snapshot with { Candidates = snapshot.Candidates with { Features = [] } }, features, rows.Length);
+        }
+
+        public TrainingSnapshot ToSnapshot()
+        {
+            if (Rows < 0)
+            {
+                return Snapshot;
+            }
+
+            var width = Rows == 0 ? 0 : Features.Length / Rows;
+            var rows = new float[Rows][];
+            for (var i = 0; i < Rows; i++)
+            {
+                rows[i] = Features.AsSpan(i * width, width).ToArray();
+            }
+
+            return Snapshot with { Candidates = Snapshot.Candidates with { Features = rows } };
         }
     }
 }

@@ -139,6 +139,29 @@ public sealed class TrainingDataTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public void TheLogGivesBackEachCandidatesFeaturesAsTheyWereAdded()
+    {
+        var log = new TrainingLog(Options.Create(new RankerOptions { SnapshotsPerSecond = 0 }), TimeProvider.System);
+        float[][] features = [[1, 2, 3], [4, 5, 6]];
+        float[][] ragged = [[1], [2, 3]];
+        float[][] empty = [[], []];
+        log.Add(new TrainingSnapshot("u", Now, 12, ["h"], new CandidateSet(["t1", "t2"], features, [0.5, 0.25])));
+        log.Add(new TrainingSnapshot("v", Now, 12, ["h"], new CandidateSet(["t1", "t2"], ragged, [0.5, 0.25])));
+        log.Add(new TrainingSnapshot("w", Now, 12, ["h"], new CandidateSet([], [], [])));
+        log.Add(new TrainingSnapshot("x", Now, 12, ["h"], new CandidateSet(["t1", "t2"], empty, [0.5, 0.25])));
+
+        var kept = log.Get(0, 10);
+
+        Assert.Equal(features, kept[0].Candidates.Features);
+        Assert.Equal(["t1", "t2"], kept[0].Candidates.TrackIds);
+        Assert.Equal([0.5, 0.25], kept[0].Candidates.HeuristicScores);
+        Assert.Equal(ragged, kept[1].Candidates.Features);
+        Assert.Empty(kept[2].Candidates.Features);
+        Assert.Equal(empty, kept[3].Candidates.Features);
+        Assert.Equal(("u", 12L, "h"), (kept[0].UserId, kept[0].PlaysBefore, kept[0].Heard.Single()));
+    }
+
+    [Fact]
     public void NoMoreSnapshotsASecondThanTheLimitAfterABurstOfOneSecondsWorth()
     {
         var clock = new FakeTimeProvider();
