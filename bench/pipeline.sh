@@ -10,7 +10,9 @@
 # allocation ticks, under artifacts/bench/. The figures and what they showed are in docs/performance.md.
 # The performance bars themselves are the cross-check of this against a hand-written consumer in one
 # run: ../shared/bench/throughput.sh and latency.sh, when that folder is beside the checkout.
-set -euo pipefail
+set -Eeuo pipefail
+# set -e stops the script without a word; say where.
+trap 'echo "bench/pipeline.sh: line $LINENO exited with $?" >&2' ERR
 cd "$(dirname "$0")/.."
 root=$(pwd)
 trace=${1:-}
@@ -44,7 +46,17 @@ generate "$work/warm.tsv" 300000 4
 start_kafka 64
 start_silo 90
 
-processed() { curl -sf $api/api/stats | jq .eventsProcessed; }
+# The silo's count of processed events. /api/stats asks grains, and a silo busy with a pass has answered
+# it with an error now and then (seen 2026-12-01, which stopped the script): asked again for up to 30 s.
+processed() {
+  local n
+  for _ in $(seq 60); do
+    n=$(curl -sf "$api/api/stats" | jq .eventsProcessed) && [ -n "$n" ] && { echo "$n"; return; }
+    sleep 0.5
+  done
+  echo "no answer from $api/api/stats in 30 s" >&2
+  return 1
+}
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) / hz}' /proc/$silo/stat; }
 
 # pass NAME FILE TOTAL: produces FILE, waits until TOTAL events are processed, prints the pass's figures.
@@ -62,15 +74,19 @@ pass() {
   t1=$(date +%s.%N)
   stop_counters
   python3 - "$work/$name.csv" "$name" "$((total - before))" "$t0" "$t1" "$(ps -o rss= -p "$silo")" "$(( $(cpu_seconds) - cpu0 ))" <<'PY'
-import sys
+import os, sys
 sys.path.insert(0, "bench")
 from gc_totals import gc_totals
 path, name, events, t0, t1, rss, cpu = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
-gc = gc_totals(path)
 seconds = t1 - t0
-print(f"{name}: {events / seconds:,.0f} events/s ({events:,} in {seconds:.1f} s), silo RSS {rss // 1024:,} MB, "
-      f"CPU {cpu} s, GC pauses {gc.pause_seconds:.1f} s, allocated {gc.allocated_bytes / 1e9:.1f} GB "
-      f"({gc.allocated_bytes / events / 1024:.0f} KB per event), collections gen0/gen1/gen2 {gc.collections_text()}")
+line = f"{name}: {events / seconds:,.0f} events/s ({events:,} in {seconds:.1f} s), silo RSS {rss // 1024:,} MB, CPU {cpu} s, "
+if os.path.getsize(path) if os.path.exists(path) else 0:
+    gc = gc_totals(path)
+    line += (f"GC pauses {gc.pause_seconds:.1f} s, allocated {gc.allocated_bytes / 1e9:.1f} GB "
+             f"({gc.allocated_bytes / events / 1024:.0f} KB per event), collections gen0/gen1/gen2 {gc.collections_text()}")
+else:
+    line += "no GC figures (dotnet-counters recorded nothing)"
+print(line)
 PY
 }
 

@@ -27,6 +27,9 @@ need_dotnet_tools() {
 start_counters() {
   dotnet-counters collect -p "$silo" --counters System.Runtime --refresh-interval 1 --format csv -o "$1" >/dev/null 2>&1 &
   counters=$!
+  # It writes the file once attached; a pass timed before that was measured without its first seconds,
+  # and a short pass could end before any file was written (seen 2026-12-01).
+  for _ in $(seq 40); do [ -s "$1" ] && break; sleep 0.25; done
 }
 
 stop_counters() { kill "$counters" 2>/dev/null; wait "$counters" 2>/dev/null || true; }
