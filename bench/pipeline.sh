@@ -46,8 +46,8 @@ generate "$work/warm.tsv" 300000 4
 start_kafka 64
 start_silo 90
 
-# The silo's count of processed events. /api/stats asks grains, and a silo busy with a pass has answered
-# it with an error now and then (seen 2026-12-01, which stopped the script): asked again for up to 30 s.
+# The silo's count of processed events; /api/stats asks grains, and a silo busy with a pass may answer
+# late, so it is asked again for up to 30 s rather than stopping the script.
 processed() {
   local n
   for _ in $(seq 60); do

@@ -27,12 +27,13 @@ need_dotnet_tools() {
 start_counters() {
   dotnet-counters collect -p "$silo" --counters System.Runtime --refresh-interval 1 --format csv -o "$1" >/dev/null 2>&1 &
   counters=$!
-  # It writes the file once attached; a pass timed before that was measured without its first seconds,
-  # and a short pass could end before any file was written (seen 2026-12-01).
+  # It writes the file once attached: a pass started before that would miss its first seconds.
   for _ in $(seq 40); do [ -s "$1" ] && break; sleep 0.25; done
 }
 
-stop_counters() { kill "$counters" 2>/dev/null; wait "$counters" 2>/dev/null || true; }
+# dotnet-counters may have ended on its own (it did, now and then, for a second pass on 2026-12-01), and
+# a failed kill stopped the scripts under set -e without a word.
+stop_counters() { kill "$counters" 2>/dev/null || true; wait "$counters" 2>/dev/null || true; }
 
 # Killed, not stopped: a silo holding 100 000 activations takes minutes of full CPU to stop gracefully,
 # which would load whatever runs next on the machine.

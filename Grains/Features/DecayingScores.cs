@@ -8,10 +8,10 @@ namespace Encore.Features;
 /// </summary>
 /// <remarks>
 /// Keys and their stored values are one unordered array of 16-byte entries. Every listener keeps two
-/// of these (genres, artists) and every played track one (its co-listens), at most 64 keys each: as
-/// dictionaries they were three objects and about 30 bytes a key, the largest part of what a growing
-/// silo promoted at each collection (docs/performance.md). At 64 keys a scan finds a key about as soon
-/// as a hash would. Stored and sent through <see cref="DecayingScoresConverter"/>.
+/// of these (genres, artists) and every played track one (its co-listens), at most 64 keys each: a
+/// dictionary was three objects and about 30 bytes a key, and these dictionaries were what grew most in
+/// a loaded silo's heap (docs/performance.md). At 64 keys a scan finds a key about as soon as a hash
+/// would. Stored and sent through <see cref="DecayingScoresConverter"/>.
 /// </remarks>
 public sealed class DecayingScores
 {
