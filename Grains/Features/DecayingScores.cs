@@ -59,8 +59,7 @@ public sealed class DecayingScores
         {
             if (_count == _entries.Length)
             {
-                // One past the capacity at most: the key added past it is ranked with the others before the weakest go.
-                Array.Resize(ref _entries, Math.Clamp(_entries.Length * 2, 4, Math.Max(capacity + 1, _count + 1)));
+                Array.Resize(ref _entries, CappedGrowth.NextLength(_entries.Length, _count, capacity));
             }
 
             at = _count++;

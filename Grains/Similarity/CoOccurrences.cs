@@ -100,7 +100,7 @@ public sealed class CoOccurrences
 
         if (PartnerCount == _partners.Length)
         {
-            var size = Math.Clamp(_partners.Length * 2, 4, Math.Max(capacity + 1, PartnerCount + 1));
+            var size = CappedGrowth.NextLength(_partners.Length, PartnerCount, capacity);
             Array.Resize(ref _partners, size);
             Array.Resize(ref _weights, size);
         }
