@@ -100,10 +100,15 @@ public sealed class TrainingLog(IOptions<RankerOptions> options, TimeProvider ti
 
     public TrainingSnapshot[] Get(int skip, int take)
     {
+        KeptSnapshot[] kept;
         lock (_lock)
         {
-            return [.. _snapshots.Skip(skip).Take(take).Select(s => s.ToSnapshot())];
+            kept = [.. _snapshots.Skip(skip).Take(take)];
         }
+
+        // Rows rebuilt outside the lock: a whole log is hundreds of thousands of arrays, and the
+        // partitions adding snapshots would wait for them.
+        return [.. kept.Select(s => s.ToSnapshot())];
     }
 
     /// <summary>
