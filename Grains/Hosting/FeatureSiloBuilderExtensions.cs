@@ -39,6 +39,7 @@ public static class FeatureSiloBuilderExtensions
         services.TryAddSingleton<IWarehouseSink, NullWarehouseSink>();
         services.TryAddSingleton<IDeadLetters, LoggedDeadLetters>();
         services.AddHostedService<FeatureWarmup>();
+        services.AddOptions<SimilarityOptions>();
 
         // The ranker: the model in place, the registry (one grain's memory unless the PostgreSQL wiring
         // registered its own), training on whichever silo hosts the trainer grain, polling on every silo.

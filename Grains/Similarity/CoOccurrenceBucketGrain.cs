@@ -49,6 +49,7 @@ internal sealed class CoOccurrenceBucketGrain(
     CatalogHolder catalogHolder,
     [FromKeyedServices(Clocks.Windows)] TimeProvider clock,
     IOptions<FeatureStateOptions> stateOptions,
+    IOptions<SimilarityOptions> similarityOptions,
     ILogger<CoOccurrenceBucketGrain> logger) : Grain, ICoOccurrenceBucketGrain
 {
     /// <summary>Co-listened tracks kept per track.</summary>
@@ -60,7 +61,13 @@ internal sealed class CoOccurrenceBucketGrain(
     private FeatureStatePersister _persister = null!;
     private TrackCatalog _catalog = null!;
     private string _kind = null!;
+
+    /// <summary>Partners each list keeps: its kind's capacity, lower once the bucket went past its share of the budget.</summary>
     private int _capacity;
+
+    /// <summary>Partners all this bucket's lists hold, and the most they may (<see cref="PartnerBudget"/>).</summary>
+    private long _partners;
+    private long _share;
 
     private CoOccurrenceBucketState S => state.State;
 
@@ -69,6 +76,9 @@ internal sealed class CoOccurrenceBucketGrain(
         _catalog = await catalogHolder.Loaded;
         _kind = CoOccurrenceBuckets.KindOf(this.GetPrimaryKeyString());
         _capacity = _kind == ItemKinds.Artist ? CoOccurrences.ArtistCapacity : CoOccurrences.TrackCapacity;
+        _share = PartnerBudget.ShareOf(similarityOptions.Value.MaxPartners);
+        _partners = S.Items.Values.Sum(items => (long)items.PartnerCount);
+        KeepWithinShare();
 
         // A bucket's state holds the partner lists of a 32nd of its kind's items, and every batch changes
         // some of them: it writes about once per write interval, not every few hundred changes.
@@ -108,6 +118,8 @@ internal sealed class CoOccurrenceBucketGrain(
         {
             S.AppliedOffsets[delta.Partition] = delta.LastOffset;
         }
+
+        KeepWithinShare();
 
         await _persister.ChangedAsync(applied, delta.Partition);
         return new CoOccurrenceApplyResult(_persister.DurableNextOffset(delta.Partition), applied, _persister.Activation, trending?.ToArray());
@@ -156,7 +168,42 @@ internal sealed class CoOccurrenceBucketGrain(
             S.Items[SharedStrings.Of(item)] = items = new CoOccurrences();
         }
 
-        return items.Apply(watermark, occurrenceOffsets, hits, _capacity, _kind, occurrences);
+        var before = items.PartnerCount;
+        var applied = items.Apply(watermark, occurrenceOffsets, hits, _capacity, _kind, occurrences);
+        _partners += items.PartnerCount - before;
+        return applied;
+    }
+
+    /// <summary>
+    /// Past its share of the budget, the bucket lowers the capacity of all its lists and cuts the longer
+    /// ones to it, weakest partners first, as a list past its capacity always did. Occurrences are not
+    /// touched, so every count stays exact; only partners too weak to rank are forgotten.
+    /// </summary>
+    private void KeepWithinShare()
+    {
+        if (_partners <= _share || _capacity <= PartnerBudget.MinListCapacity)
+        {
+            return;
+        }
+
+        var before = _partners;
+        _capacity = PartnerBudget.ListCapacity([.. S.Items.Values.Select(items => items.PartnerCount)], _share, _capacity);
+        var strength = CoOccurrenceDeltas.StrengthOf(_kind, occurrences);
+        foreach (var (item, items) in S.Items)
+        {
+            var count = items.PartnerCount;
+            items.CutTo(_capacity, strength);
+            if (items.PartnerCount < count)
+            {
+                _partners -= count - items.PartnerCount;
+                if (_nearest.TryGetValue(item, out var nearest))
+                {
+                    nearest.Changed();
+                }
+            }
+        }
+
+        CoOccurrenceLog.OverShare(logger, this.GetPrimaryKeyString(), before, _share, _capacity, _partners);
     }
 
     private int ApplyCoListens(string trackId, ReadOnlySpan<CoListenHit> hits, long watermark)
@@ -223,4 +270,11 @@ public sealed class CoOccurrenceBucketState : IHasAppliedOffsets
 
     /// <summary>Tracks only: plays, skips, windows and listeners of each track played.</summary>
     [Id(3)] public Dictionary<string, TrackStats> Tracks { get; set; } = new(StringComparer.Ordinal);
+}
+
+internal static partial class CoOccurrenceLog
+{
+    [LoggerMessage(EventId = 1260, Level = LogLevel.Information,
+        Message = "Co-occurrence bucket {Bucket} held {Before} partners, past its share {Share} of Similarity:MaxPartners: its lists now keep at most {Capacity} partners each ({After} in all)")]
+    public static partial void OverShare(ILogger logger, string bucket, long before, long share, int capacity, long after);
 }

@@ -145,9 +145,25 @@ public sealed class CoOccurrences
     }
 
     /// <summary>Evicts the weakest partners by <paramref name="strength"/> down to three quarters of <paramref name="capacity"/>.</summary>
-    public void EvictWeakest(int capacity, Func<string, long, double> strength)
+    public void EvictWeakest(int capacity, Func<string, long, double> strength) => KeepStrongest(capacity * 3 / 4, strength);
+
+    /// <summary>
+    /// Keeps at most the <paramref name="capacity"/> strongest partners by <paramref name="strength"/>, in
+    /// arrays no longer than one past that (they grow no further from then on): what a bucket over its
+    /// budget does to each of its lists.
+    /// </summary>
+    public void CutTo(int capacity, Func<string, long, double> strength)
     {
-        var keep = capacity * 3 / 4;
+        KeepStrongest(capacity, strength);
+        if (_partners.Length > capacity + 1)
+        {
+            Array.Resize(ref _partners, capacity + 1);
+            Array.Resize(ref _weights, capacity + 1);
+        }
+    }
+
+    private void KeepStrongest(int keep, Func<string, long, double> strength)
+    {
         if (PartnerCount <= keep)
         {
             return;
@@ -297,14 +313,15 @@ public static class CoOccurrenceDeltas
         return applied;
     }
 
-    /// <summary>
-    /// Eviction keeps the partners most alike, not the most popular: raw weight over the partner's norm.
-    /// Its own method, so that the lambda's closure is allocated only when a list overflows.
-    /// </summary>
-    private static void EvictWeakest(CoOccurrences items, int capacity, string kind, OccurrenceCache cache)
+    /// <summary>Its own method, so that the lambda's closure is allocated only when a list overflows.</summary>
+    private static void EvictWeakest(CoOccurrences items, int capacity, string kind, OccurrenceCache cache) =>
+        items.EvictWeakest(capacity, StrengthOf(kind, cache));
+
+    /// <summary>What eviction keeps: the partners most alike, not the most popular (raw weight over the partner's norm).</summary>
+    public static Func<string, long, double> StrengthOf(string kind, OccurrenceCache cache)
     {
         var counts = cache.CountsOf(kind);
-        items.EvictWeakest(capacity, (partner, weight) => weight / Math.Sqrt(counts.GetValueOrDefault(partner) + CoOccurrences.Shrinkage));
+        return (partner, weight) => weight / Math.Sqrt(counts.GetValueOrDefault(partner) + CoOccurrences.Shrinkage);
     }
 }
 

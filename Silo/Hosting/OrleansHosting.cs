@@ -2,6 +2,7 @@ using Encore.Catalog;
 using Encore.Pipeline;
 using Encore.Ranking;
 using Encore.Silo.Kafka;
+using Encore.Similarity;
 using Orleans.Dashboard;
 
 namespace Encore.Silo.Hosting;
@@ -23,6 +24,7 @@ internal static class OrleansHosting
         services.AddOptions<FeatureStateOptions>().BindConfiguration(FeatureStateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RankerOptions>().BindConfiguration(RankerOptions.SectionName).ValidateOnStart();
+        services.AddOptions<SimilarityOptions>().BindConfiguration(SimilarityOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         // Read here because clustering and queue count shape the silo itself; validated again on start.
         var orleans = builder.Configuration.GetSection(OrleansSettings.SectionName).Get<OrleansSettings>() ?? new();

@@ -6,6 +6,7 @@ using Encore.Silo.Api;
 using Encore.Silo.Demo;
 using Encore.Silo.Hosting;
 using Encore.Silo.Kafka;
+using Encore.Similarity;
 using Encore.Storage;
 using Encore.Warehouse;
 using Microsoft.Extensions.Configuration;
@@ -31,6 +32,7 @@ public sealed class AppSettingsTests
         { FeatureStateOptions.SectionName, typeof(FeatureStateOptions) },
         { PipelineOptions.SectionName, typeof(PipelineOptions) },
         { RankerOptions.SectionName, typeof(RankerOptions) },
+        { SimilarityOptions.SectionName, typeof(SimilarityOptions) },
         { PostgresOptions.SectionName, typeof(PostgresOptions) },
         { WarehouseOptions.SectionName, typeof(WarehouseOptions) },
         { ApiSettings.SectionName, typeof(ApiSettings) },

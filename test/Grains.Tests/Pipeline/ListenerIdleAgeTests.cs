@@ -13,21 +13,9 @@ namespace Encore.Grains.Tests.Pipeline;
 /// storage, watermarks included, when they play again. Its own one-silo cluster, with memory storage
 /// that writes only on deactivation and an idle age of 1 s.
 /// </summary>
-public sealed class ListenerIdleAgeTests : IAsyncLifetime
+public sealed class ListenerIdleAgeTests : OneSiloCluster<ListenerIdleAgeTests.SiloConfigurator>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-
-    private TestCluster _cluster = null!;
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task AnIdleListenerIsWrittenDroppedAndReadBackWithItsWatermark()
@@ -36,12 +24,12 @@ public sealed class ListenerIdleAgeTests : IAsyncLifetime
         var tracks = Plays.Tracks(3, skip: 800);
         var now = DateTimeOffset.UtcNow;
         var events = Plays.At(0, 0, [.. tracks.Select((t, i) => Plays.Event(user, t, now.AddMinutes(-10 + i)))]);
-        var bucket = _cluster.Client.UserBucketOf(user);
+        var bucket = Cluster.Client.UserBucketOf(user);
         var first = await bucket.ApplyAsync(new UserBucketBatch(0, [new UserEvents(user, events[..2])]));
         Assert.Equal(2, Assert.Single(first.Users).Applied);
 
         // With memory storage a listener is written only when it leaves: the record appears once it is idle.
-        var storage = _cluster.Silos.OfType<InProcessSiloHandle>().Single().ServiceProvider.GetRequiredKeyedService<IGrainStorage>(Constants.GrainStorage);
+        var storage = Cluster.Silos.OfType<InProcessSiloHandle>().Single().ServiceProvider.GetRequiredKeyedService<IGrainStorage>(Constants.GrainStorage);
         var id = GrainId.Create("user", user);
         var stored = new GrainState<UserState>(new UserState());
         await Eventually.TrueAsync(async () =>
@@ -62,7 +50,7 @@ public sealed class ListenerIdleAgeTests : IAsyncLifetime
         Assert.Equal(3, (await bucket.GetProfileAsync(user))!.Plays);
     }
 
-    private sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
