@@ -40,6 +40,7 @@ public static class FeatureSiloBuilderExtensions
         services.TryAddSingleton<IDeadLetters, LoggedDeadLetters>();
         services.AddHostedService<FeatureWarmup>();
         services.AddOptions<SimilarityOptions>();
+        services.TryAddSingleton<CoOccurrenceFigures>();
 
         // The ranker: the model in place, the registry (one grain's memory unless the PostgreSQL wiring
         // registered its own), training on whichever silo hosts the trainer grain, polling on every silo.

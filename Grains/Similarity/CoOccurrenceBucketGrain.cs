@@ -50,6 +50,7 @@ internal sealed class CoOccurrenceBucketGrain(
     [FromKeyedServices(Clocks.Windows)] TimeProvider clock,
     IOptions<FeatureStateOptions> stateOptions,
     IOptions<SimilarityOptions> similarityOptions,
+    CoOccurrenceFigures figures,
     ILogger<CoOccurrenceBucketGrain> logger) : Grain, ICoOccurrenceBucketGrain
 {
     /// <summary>Co-listened tracks kept per track.</summary>
@@ -68,6 +69,7 @@ internal sealed class CoOccurrenceBucketGrain(
     /// <summary>Partners all this bucket's lists hold, and the most they may (<see cref="PartnerBudget"/>).</summary>
     private long _partners;
     private long _share;
+    private CoOccurrenceFigures.Bucket _figures = null!;
 
     private CoOccurrenceBucketState S => state.State;
 
@@ -78,6 +80,7 @@ internal sealed class CoOccurrenceBucketGrain(
         _capacity = _kind == ItemKinds.Artist ? CoOccurrences.ArtistCapacity : CoOccurrences.TrackCapacity;
         _share = PartnerBudget.ShareOf(similarityOptions.Value.MaxPartners);
         _partners = S.Items.Values.Sum(items => (long)items.PartnerCount);
+        _figures = figures.Register(this.GetPrimaryKeyString(), _kind);
         KeepWithinShare();
 
         // A bucket's state holds the partner lists of a 32nd of its kind's items, and every batch changes
@@ -86,8 +89,11 @@ internal sealed class CoOccurrenceBucketGrain(
         _persister.Start();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _persister.StopAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        figures.Remove(this.GetPrimaryKeyString(), _figures);
+        return _persister.StopAsync();
+    }
 
     public async Task<CoOccurrenceApplyResult> ApplyAsync(CoOccurrenceDelta delta)
     {
@@ -175,16 +181,22 @@ internal sealed class CoOccurrenceBucketGrain(
     }
 
     /// <summary>
-    /// Past its share of the budget, the bucket lowers the capacity of all its lists and cuts the longer
+    /// Past its share of the budget (and not yet at the smallest capacity), the bucket lowers the capacity of all its lists and cuts the longer
     /// ones to it, weakest partners first, as a list past its capacity always did. Occurrences are not
     /// touched, so every count stays exact; only partners too weak to rank are forgotten.
     /// </summary>
     private void KeepWithinShare()
     {
-        if (_partners <= _share || _capacity <= PartnerBudget.MinListCapacity)
+        if (_partners > _share && _capacity > PartnerBudget.MinListCapacity)
         {
-            return;
+            CutToShare();
         }
+
+        _figures.Set(_partners, _capacity);
+    }
+
+    private void CutToShare()
+    {
 
         var before = _partners;
         _capacity = PartnerBudget.ListCapacity([.. S.Items.Values.Select(items => items.PartnerCount)], _share, _capacity);

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using Encore.Ranking;
 using Encore.Recommendations;
+using Encore.Similarity;
 
 namespace Encore.Stats;
 
@@ -32,6 +33,8 @@ public sealed class EncoreTelemetry : IDisposable
     public const string BatchDuration = "encore.batch.duration";
     public const string RecommendationDuration = "encore.recommendation.duration";
     public const string ModelActive = "encore.model.active";
+    public const string SimilarityPartners = "encore.similarity.partners";
+    public const string SimilarityListCapacity = "encore.similarity.list_capacity";
 
     /// <summary>Spans of a partition batch (parented on the Kafka read that brought it) and of a recommendation request.</summary>
     public static readonly ActivitySource Source = new(Name);
@@ -47,7 +50,7 @@ public sealed class EncoreTelemetry : IDisposable
     private readonly Histogram<double> _recommendationDuration;
     private readonly TimeProvider _time;
 
-    public EncoreTelemetry(IMeterFactory meters, IPipelineStats stats, ActiveRanker ranker, TimeProvider time)
+    public EncoreTelemetry(IMeterFactory meters, IPipelineStats stats, ActiveRanker ranker, CoOccurrenceFigures similarity, TimeProvider time)
     {
         _time = time;
         RecentRecommendations = new RecentDurations(time);
@@ -65,6 +68,10 @@ public sealed class EncoreTelemetry : IDisposable
             "{message}", "Messages of a partition this silo reads that are not yet committed");
         _meter.CreateObservableGauge(ModelActive, () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", ranker.Current?.Version ?? HeuristicRanker.ModelVersion)),
             null, "1 for the model version this silo scores recommendations with");
+        _meter.CreateObservableGauge(SimilarityPartners, () => similarity.ByKind().Select(k => new Measurement<long>(k.Partners, Kind(k.Kind))),
+            "{partner}", "Partners the co-occurrence lists of this silo's buckets hold, by kind (Similarity:MaxPartners bounds them)");
+        _meter.CreateObservableGauge(SimilarityListCapacity, () => similarity.ByKind().Select(k => new Measurement<int>(k.Capacity, Kind(k.Kind))),
+            "{partner}", "Partners each co-occurrence list may keep, the smallest over this silo's buckets, by kind: lower than the kind's own once a bucket reached its share of Similarity:MaxPartners");
         _batchDuration = _meter.CreateHistogram(BatchDuration, "s", "Time to apply one partition batch to the grains it feeds",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _recommendationDuration = _meter.CreateHistogram(RecommendationDuration, "s", "Time to answer one recommendation request of the HTTP API",
@@ -96,6 +103,8 @@ public sealed class EncoreTelemetry : IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
+
+    private static KeyValuePair<string, object?> Kind(string kind) => new("kind", kind);
 
     /// <summary>The trace context Orleans' request context carries, if any.</summary>
     private static ActivityContext ReadContext()

@@ -23,6 +23,9 @@ public sealed partial class ObservabilityTests(SiloFixture silo, ITestOutputHelp
     {
         var before = await ScrapeAsync();
         Assert.Equal(1, before.Value("encore_model_active", "version=\"heuristic-v4\""));
+        // Nothing near the partner budget: every list may keep its kind's capacity.
+        Assert.Equal(4_096, before.Value("encore_similarity_list_capacity", "kind=\"artist\""));
+        Assert.Equal(1_024, before.Value("encore_similarity_list_capacity", "kind=\"track\""));
         // A series per reason from the start, so that a dashboard shows each before its first rejection.
         Assert.Equal(
             Enum.GetNames<RejectReason>().Append("ApplyFailed").Append("Other").Order(),
@@ -52,6 +55,7 @@ public sealed partial class ObservabilityTests(SiloFixture silo, ITestOutputHelp
         {
             "encore_events_processed_total", "encore_events_rejected_total", "encore_events_duplicates_total", "encore_events_replayed_total",
             "encore_partition_lag", "encore_batch_duration_seconds", "encore_recommendation_duration_seconds", "encore_model_active",
+            "encore_similarity_partners", "encore_similarity_list_capacity",
             "orleans_grains", "orleans_app_requests_latency_milliseconds", "http_server_request_duration_seconds",
         })
         {

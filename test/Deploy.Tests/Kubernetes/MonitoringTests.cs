@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Encore.Deploy.Tests.Infrastructure;
 using Encore.Ranking;
+using Encore.Similarity;
 using Encore.Stats;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
@@ -134,7 +135,7 @@ public sealed partial class MonitoringTests
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var factory = services.GetRequiredService<IMeterFactory>();
-        using var telemetry = new EncoreTelemetry(factory, new PipelineStats(TimeProvider.System), new ActiveRanker(), TimeProvider.System);
+        using var telemetry = new EncoreTelemetry(factory, new PipelineStats(TimeProvider.System), new ActiveRanker(), new CoOccurrenceFigures(), TimeProvider.System);
         var instruments = new List<Instrument>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, _) =>

@@ -70,6 +70,10 @@ public sealed class PartnerBudgetTests : OneSiloCluster<PartnerBudgetTests.SiloC
             Assert.Equal(Enumerable.Range(200, 100).Select(i => $"{artist}-partner-{i:D3}").Order(), neighbours.Neighbours.Select(n => n.Id).Order());
         }
 
+        // What the silo's encore.similarity.* gauges read: this bucket's 300 partners, its lists' capacity of 100.
+        var figures = Cluster.Silos.OfType<InProcessSiloHandle>().Single().ServiceProvider.GetRequiredService<CoOccurrenceFigures>();
+        Assert.Equal((ItemKinds.Artist, 300L, 100), figures.ByKind().Single(k => k.Kind == ItemKinds.Artist));
+
         // A replay changes nothing; new partners make a list overflow its new capacity, not grow past it.
         await bucket.ApplyAsync(first);
         var more = new CoOccurrenceDeltaBuilder();
