@@ -18,7 +18,7 @@ public sealed class SharedLists(IGrainFactory grains, TimeProvider time)
 {
     public static readonly TimeSpan MaxAge = NeighbourCache.MaxAge;
 
-    /// <summary>Copies kept per kind at most; past it, expired copies are dropped, and all of them if none had expired.</summary>
+    /// <summary>Copies kept per kind at most; past it, all of them are dropped. Expired ones are dropped every <see cref="MaxAge"/> anyway.</summary>
     public const int Capacity = 20_000;
 
     private readonly Copies<ItemNeighbours> _artists = new(time);
@@ -34,11 +34,18 @@ public sealed class SharedLists(IGrainFactory grains, TimeProvider time)
     public Task<TrendingItem[]> TrendingAsync(string key, int count) =>
         _trending.GetAsync(key, count, () => grains.Get<ITrendingGrain>(key).GetTopAsync(count));
 
+    /// <summary>Copies of trending lists held now (for tests).</summary>
+    internal int TrendingCopies => _trending.Count;
+
     /// <summary>Copies of one kind of list, by key and the length asked for.</summary>
     private sealed class Copies<T>(TimeProvider time)
         where T : class
     {
         private readonly ConcurrentDictionary<(string Key, int Count), Copy> _copies = new();
+        private long _droppedAt = time.GetTimestamp();
+
+        /// <summary>Copies held now, expired ones included until the next drop.</summary>
+        public int Count => _copies.Count;
 
         public async Task<T> GetAsync(string key, int count, Func<Task<T>> fetch)
         {
@@ -48,7 +55,12 @@ public sealed class SharedLists(IGrainFactory grains, TimeProvider time)
             }
 
             var value = await fetch();
-            if (_copies.Count >= Capacity)
+
+            // Expired copies are worthless and, kept until the capacity, held tens of thousands of
+            // neighbour lists for nothing (docs/performance.md). One caller in a while drops them.
+            var droppedAt = Interlocked.Read(ref _droppedAt);
+            if ((time.GetElapsedTime(droppedAt) >= MaxAge && Interlocked.CompareExchange(ref _droppedAt, time.GetTimestamp(), droppedAt) == droppedAt)
+                || _copies.Count >= Capacity)
             {
                 DropExpired();
             }

@@ -87,6 +87,28 @@ internal sealed class CoOccurrenceBucketGrain(
         // some of them: it writes about once per write interval, not every few hundred changes.
         _persister = FeatureStatePersister.Of(this, GrainFactory, state, stateOptions, logger, writeEveryFactor: 1_000);
         _persister.Start();
+
+        // Rankings kept past NeighbourCache.MaxStale would be made again anyway: every item ever read
+        // held one, 174 MB of a silo's heap after ten minutes of the memory benchmark (docs/performance.md).
+        this.RegisterGrainTimer(
+            () =>
+            {
+                DropStaleRankings();
+                return Task.CompletedTask;
+            },
+            new GrainTimerCreationOptions(NeighbourCache.MaxStale, NeighbourCache.MaxStale) { Interleave = false, KeepAlive = false });
+    }
+
+    private void DropStaleRankings()
+    {
+        var now = TimeProvider.System.GetTimestamp();
+        foreach (var (item, nearest) in _nearest)
+        {
+            if (nearest.IsStaleAt(now))
+            {
+                _nearest.Remove(item);
+            }
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -181,9 +203,10 @@ internal sealed class CoOccurrenceBucketGrain(
     }
 
     /// <summary>
-    /// Past its share of the budget (and not yet at the smallest capacity), the bucket lowers the capacity of all its lists and cuts the longer
-    /// ones to it, weakest partners first, as a list past its capacity always did. Occurrences are not
-    /// touched, so every count stays exact; only partners too weak to rank are forgotten.
+    /// Past its share of the budget (and above the smallest capacity), the bucket lowers the capacity of
+    /// all its lists and cuts the longer ones to it, weakest partners first, as a list past its capacity
+    /// always was. Occurrences are not touched, so every count stays exact; only partners too weak to
+    /// rank are forgotten. Then the silo's figures of the bucket are brought up to date.
     /// </summary>
     private void KeepWithinShare()
     {
@@ -197,7 +220,6 @@ internal sealed class CoOccurrenceBucketGrain(
 
     private void CutToShare()
     {
-
         var before = _partners;
         _capacity = PartnerBudget.ListCapacity([.. S.Items.Values.Select(items => items.PartnerCount)], _share, _capacity);
         var strength = CoOccurrenceDeltas.StrengthOf(_kind, occurrences);

@@ -335,6 +335,9 @@ public sealed class NeighbourCache
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(3);
 
+    /// <summary>A ranking this old is made again at the next read whatever changed: kept longer, it only holds memory.</summary>
+    public static readonly TimeSpan MaxStale = 10 * MaxAge;
+
     private Neighbour[] _ranked = [];
     private long _rankedAt;
     private bool _changed = true;
@@ -345,7 +348,7 @@ public sealed class NeighbourCache
     public Neighbour[] Nearest(CoOccurrences items, int count, Func<string, long> occurrencesOf)
     {
         var age = TimeProvider.System.GetElapsedTime(_rankedAt);
-        var stale = (_changed && age > MaxAge) || age > 10 * MaxAge;
+        var stale = (_changed && age > MaxAge) || age > MaxStale;
         if (stale || (_ranked.Length < count && _ranked.Length < items.PartnerCount))
         {
             _ranked = items.Nearest(Math.Max(count, Keep), occurrencesOf);
@@ -355,6 +358,9 @@ public sealed class NeighbourCache
 
         return _ranked.Length <= count ? _ranked : _ranked[..count];
     }
+
+    /// <summary>Whether the ranking is older than <see cref="MaxStale"/> at <paramref name="timestamp"/> (a <see cref="TimeProvider.System"/> timestamp).</summary>
+    public bool IsStaleAt(long timestamp) => TimeProvider.System.GetElapsedTime(_rankedAt, timestamp) > MaxStale;
 
     /// <summary>How many neighbours are ranked and kept at least: what the recommender asks of an artist.</summary>
     private const int Keep = 300;
