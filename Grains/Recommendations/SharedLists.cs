@@ -75,7 +75,8 @@ public sealed class SharedLists(IGrainFactory grains, TimeProvider time)
             {
                 if (time.GetElapsedTime(copy.At) >= MaxAge)
                 {
-                    _copies.TryRemove(key, out _);
+                    // This copy only: another caller may have put a fresh one under the key meanwhile.
+                    _copies.TryRemove(new KeyValuePair<(string, int), Copy>(key, copy));
                 }
             }
 
