@@ -77,7 +77,7 @@ internal sealed class CoOccurrenceBucketGrain(
     {
         _catalog = await catalogHolder.Loaded;
         _kind = CoOccurrenceBuckets.KindOf(this.GetPrimaryKeyString());
-        _capacity = _kind == ItemKinds.Artist ? CoOccurrences.ArtistCapacity : CoOccurrences.TrackCapacity;
+        _capacity = CoOccurrences.CapacityOf(_kind);
         _share = PartnerBudget.ShareOf(similarityOptions.Value.MaxPartners);
         _partners = S.Items.Values.Sum(items => (long)items.PartnerCount);
         _figures = figures.Register(this.GetPrimaryKeyString(), _kind);

@@ -43,10 +43,10 @@ public sealed class CoOccurrenceFigures
             buckets = [.. _buckets.Values];
         }
 
-        return [.. new[] { (ItemKinds.Artist, CoOccurrences.ArtistCapacity), (ItemKinds.Track, CoOccurrences.TrackCapacity) }.Select(kind =>
+        return [.. CoOccurrences.Kinds.Select(kind =>
         {
-            var ofKind = buckets.Where(b => b.Kind == kind.Item1).ToArray();
-            return (kind.Item1, ofKind.Sum(b => b.Partners), ofKind.Select(b => b.Capacity).DefaultIfEmpty(kind.Item2).Min());
+            var ofKind = buckets.Where(b => b.Kind == kind).ToArray();
+            return (kind, ofKind.Sum(b => b.Partners), ofKind.Select(b => b.Capacity).DefaultIfEmpty(CoOccurrences.CapacityOf(kind)).Min());
         })];
     }
 

@@ -24,6 +24,12 @@ public sealed class CoOccurrences
     /// <summary>Partners kept per track; tracks are many and each meets fewer.</summary>
     public const int TrackCapacity = 1024;
 
+    /// <summary>The kinds that keep co-occurrences.</summary>
+    public static readonly string[] Kinds = [ItemKinds.Artist, ItemKinds.Track];
+
+    /// <summary>Partners a list of <paramref name="kind"/> keeps, while its bucket is within its budget.</summary>
+    public static int CapacityOf(string kind) => kind == ItemKinds.Artist ? ArtistCapacity : TrackCapacity;
+
     /// <summary>New partners gathered unsorted at the end of the arrays before they are merged in.</summary>
     private const int UnsortedMax = 32;
 
