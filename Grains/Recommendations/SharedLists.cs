@@ -57,16 +57,25 @@ public sealed class SharedLists(IGrainFactory grains, TimeProvider time)
             var value = await fetch();
 
             // Expired copies are worthless and, kept until the capacity, held tens of thousands of
-            // neighbour lists for nothing (docs/performance.md). One caller in a while drops them.
-            var droppedAt = Interlocked.Read(ref _droppedAt);
-            if ((time.GetElapsedTime(droppedAt) >= MaxAge && Interlocked.CompareExchange(ref _droppedAt, time.GetTimestamp(), droppedAt) == droppedAt)
-                || _copies.Count >= Capacity)
+            // neighbour lists for nothing (docs/performance.md).
+            if (ClaimDrop() || _copies.Count >= Capacity)
             {
                 DropExpired();
             }
 
             _copies[(key, count)] = new Copy(value, time.GetTimestamp());
             return value;
+        }
+
+        /// <summary>
+        /// Whether this caller is the one to drop expired copies now: the first to ask once the last
+        /// drop is <see cref="MaxAge"/> old, so that the drops need neither a timer nor a lock.
+        /// </summary>
+        private bool ClaimDrop()
+        {
+            var droppedAt = Interlocked.Read(ref _droppedAt);
+            return time.GetElapsedTime(droppedAt) >= MaxAge
+                && Interlocked.CompareExchange(ref _droppedAt, time.GetTimestamp(), droppedAt) == droppedAt;
         }
 
         private void DropExpired()
