@@ -52,7 +52,8 @@ public sealed class CoOccurrenceDeltaBuilder
         Saw(play.Offset);
     }
 
-    public CoOccurrenceDelta Build(int partition, long lastOffset, Guid expectedActivation = default) => new(
+    /// <param name="itemNumbering">The numbering of the hits' ids (<see cref="CoOccurrenceDelta.ItemNumbering"/>), 0 when they have none.</param>
+    public CoOccurrenceDelta Build(int partition, long lastOffset, Guid expectedActivation = default, long itemNumbering = 0) => new(
         partition,
         lastOffset,
         [.. _items],
@@ -60,7 +61,8 @@ public sealed class CoOccurrenceDeltaBuilder
         _hits.Grouped(_items.Count),
         _coListens.Grouped(_items.Count),
         _plays.Grouped(_items.Count),
-        expectedActivation);
+        expectedActivation,
+        itemNumbering);
 
     public void Clear()
     {

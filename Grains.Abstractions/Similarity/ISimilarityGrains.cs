@@ -86,6 +86,10 @@ public static class ItemKinds
 /// <param name="CoListens">Tracks played in the same session as this track (tracks only).</param>
 /// <param name="Plays">The track's counted plays (tracks only).</param>
 /// <param name="ExpectedActivation">As in <see cref="Users.UserBucketBatch"/>: another activation refuses the delta.</param>
+/// <param name="ItemNumbering">
+/// The numbering of the hits' <see cref="CoOccurrenceHit.OtherId"/>s (the sender's process's); 0 when
+/// they carry none. A receiver of another numbering reads the names.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record CoOccurrenceDelta(
     [property: Id(0)] int Partition,
@@ -95,7 +99,8 @@ public sealed record CoOccurrenceDelta(
     [property: Id(4)] ItemGroups<CoOccurrenceHit> Hits,
     [property: Id(5)] ItemGroups<Tracks.CoListenHit> CoListens,
     [property: Id(6)] ItemGroups<Tracks.TrackPlay> Plays,
-    [property: Id(7)] Guid ExpectedActivation = default);
+    [property: Id(7)] Guid ExpectedActivation = default,
+    [property: Id(8)] long ItemNumbering = 0);
 
 /// <summary>Entries grouped by item, in arrival order within each item: item <c>i</c>'s end where item <c>i + 1</c>'s begin, at <c>Ends[i]</c>.</summary>
 [GenerateSerializer, Immutable]
@@ -118,11 +123,17 @@ public readonly record struct ItemGroups<T>(
 
 /// <summary>The item co-occurred with <paramref name="Other"/> in a listener's history, through the play at <paramref name="Offset"/>.</summary>
 /// <param name="Weight">In units of 1/<see cref="CoOccurrenceWeights.Full"/>: less for plays further apart in time.</param>
+/// <param name="OtherId">
+/// <paramref name="Other"/>'s number in the sender's process, read only in a delta of the receiver's
+/// numbering (<see cref="CoOccurrenceDelta.ItemNumbering"/>): numbering each partner of each hit again
+/// was a tenth of a silo's CPU once listeners had histories (docs/performance.md).
+/// </param>
 [GenerateSerializer, Immutable]
 public readonly record struct CoOccurrenceHit(
     [property: Id(0)] long Offset,
     [property: Id(1)] string Other,
-    [property: Id(2)] int Weight);
+    [property: Id(2)] int Weight,
+    [property: Id(3)] int OtherId = 0);
 
 /// <summary>One partition batch's occurrences of items of one kind.</summary>
 [GenerateSerializer, Immutable]

@@ -23,6 +23,13 @@ public static class ItemIds
     private static volatile FrozenDictionary<string, int> _preloaded = FrozenDictionary<string, int>.Empty;
     private static int _count;
 
+    /// <summary>
+    /// Which numbering this process's ids belong to: a number other processes do not share. A message
+    /// may carry ids along with their names only with it, and a receiver in another process (another
+    /// silo, or a build before this one) reads the names instead.
+    /// </summary>
+    public static long Numbering { get; } = Random.Shared.NextInt64(1, long.MaxValue);
+
     /// <summary>The number of <paramref name="name"/>, given on first sight.</summary>
     public static int Of(string name)
     {

@@ -22,7 +22,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
     /// </summary>
     public Dictionary<string, CoOccurrenceDeltaBuilder> Buckets { get; } = new(StringComparer.Ordinal);
 
-    // Each item's bucket and slot there, found directly when the batch already paired it (a play brings dozens of pairs).
+    // Each item's bucket, slot there and number, found directly when the batch already paired it (a play brings dozens of pairs).
     private readonly Dictionary<string, ItemSlot> _artists = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ItemSlot> _tracks = new(StringComparer.Ordinal);
 
@@ -63,9 +63,9 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
 
         foreach (var partner in history.TrackPartners)
         {
-            track.Bucket.AddHit(track.Slot, new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight));
             var other = ItemOf(ItemKinds.Track, partner.Id);
-            other.Bucket.AddHit(other.Slot, new CoOccurrenceHit(play.Offset, play.TrackId, partner.Weight));
+            track.Bucket.AddHit(track.Slot, new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight, other.Id));
+            other.Bucket.AddHit(other.Slot, new CoOccurrenceHit(play.Offset, play.TrackId, partner.Weight, track.Id));
         }
 
         foreach (var artist in history.NewArtists)
@@ -75,9 +75,9 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
             ArtistOccurrences.Add(new ItemOccurrence(play.Offset, artist));
             foreach (var partner in history.ArtistPartners)
             {
-                entered.Bucket.AddHit(entered.Slot, new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight));
                 var other = ItemOf(ItemKinds.Artist, partner.Id);
-                other.Bucket.AddHit(other.Slot, new CoOccurrenceHit(play.Offset, artist, partner.Weight));
+                entered.Bucket.AddHit(entered.Slot, new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight, other.Id));
+                other.Bucket.AddHit(other.Slot, new CoOccurrenceHit(play.Offset, artist, partner.Weight, entered.Id));
             }
         }
     }
@@ -117,7 +117,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
             Buckets[key] = bucket = new();
         }
 
-        return items[item] = new ItemSlot(bucket, bucket.AddItem(item));
+        return items[item] = new ItemSlot(bucket, bucket.AddItem(item), ItemIds.Of(item));
     }
 
     public void Clear()
@@ -137,5 +137,6 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
         }
     }
 
-    private readonly record struct ItemSlot(CoOccurrenceDeltaBuilder Bucket, int Slot);
+    /// <param name="Id">The item's <see cref="ItemIds"/> number, which its hits carry to the buckets: once per item and batch.</param>
+    private readonly record struct ItemSlot(CoOccurrenceDeltaBuilder Bucket, int Slot, int Id);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Encore.Catalog;
 using Encore.Events;
+using Encore.Features;
 using Encore.Hosting;
 using Encore.Ranking;
 using Encore.Similarity;
@@ -300,7 +301,7 @@ internal sealed partial class PartitionGrain(
             if (!bucket.IsEmpty)
             {
                 var grain = GrainFactory.Get<ICoOccurrenceBucketGrain>(key);
-                var delta = bucket.Build(_partition, lastOffset, FedActivationOf(grain.GetGrainId()));
+                var delta = bucket.Build(_partition, lastOffset, FedActivationOf(grain.GetGrainId()), ItemIds.Numbering);
                 sends.Add(ApplyBucketDeltaAsync(grain, delta, Math.Min(bucket.FirstOffset, lastOffset)));
             }
         }

@@ -123,11 +123,12 @@ internal sealed class CoOccurrenceBucketGrain(
         var watermark = S.AppliedOffsets.GetValueOrDefault(delta.Partition, -1);
         var now = clock.GetUtcNow();
         var applied = 0;
+        var numbered = delta.ItemNumbering == ItemIds.Numbering;
         List<TrendingEntry>? trending = null;
         for (var i = 0; i < delta.Items.Length; i++)
         {
             var item = delta.Items[i];
-            var changed = ApplyHistory(item, delta.Occurrences.Of(i), delta.Hits.Of(i), watermark);
+            var changed = ApplyHistory(item, delta.Occurrences.Of(i), delta.Hits.Of(i), numbered, watermark);
             if (changed > 0 && _nearest.TryGetValue(item, out var nearest))
             {
                 nearest.Changed();
@@ -183,7 +184,7 @@ internal sealed class CoOccurrenceBucketGrain(
         return stats is null ? null : (stats, count);
     }
 
-    private int ApplyHistory(string item, ReadOnlySpan<long> occurrenceOffsets, ReadOnlySpan<CoOccurrenceHit> hits, long watermark)
+    private int ApplyHistory(string item, ReadOnlySpan<long> occurrenceOffsets, ReadOnlySpan<CoOccurrenceHit> hits, bool numbered, long watermark)
     {
         if (occurrenceOffsets.IsEmpty && hits.IsEmpty)
         {
@@ -197,7 +198,7 @@ internal sealed class CoOccurrenceBucketGrain(
         }
 
         var before = items.PartnerCount;
-        var applied = items.Apply(watermark, occurrenceOffsets, hits, _capacity, _kind, occurrences);
+        var applied = items.Apply(watermark, occurrenceOffsets, hits, numbered, _capacity, _kind, occurrences);
         _partners += items.PartnerCount - before;
         return applied;
     }

@@ -89,9 +89,11 @@ public sealed class CoOccurrences
     /// evicts the weakest (<see cref="EvictWeakest"/>), so that state stays bounded however many items a
     /// popular item meets. The arrays grow to at most one past <paramref name="capacity"/>.
     /// </summary>
-    public int AddPartner(string partner, long weight, int capacity)
+    public int AddPartner(string partner, long weight, int capacity) => AddPartner(ItemIds.Of(partner), weight, capacity);
+
+    /// <summary>As <see cref="AddPartner(string, long, int)"/>, for a partner by its <see cref="ItemIds"/> number.</summary>
+    public int AddPartner(int id, long weight, int capacity)
     {
-        var id = ItemIds.Of(partner);
         var at = Array.BinarySearch(_partners, 0, _sorted, id);
         if (at < 0)
         {
@@ -289,9 +291,10 @@ public static class CoOccurrenceDeltas
     /// Applies the occurrences and hits above <paramref name="watermark"/>, the partition's applied
     /// offset (deltas of a partition arrive in offset order; entries at or below it are replays, dropped
     /// one by one). The caller moves the watermark. Returns how many entries changed the state.
+    /// <paramref name="numbered"/>: the hits' ids are this process's (<see cref="CoOccurrenceDelta.ItemNumbering"/>).
     /// </summary>
     public static int Apply(
-        this CoOccurrences items, long watermark, ReadOnlySpan<long> occurrences, ReadOnlySpan<CoOccurrenceHit> hits, int capacity, string kind, OccurrenceCache cache)
+        this CoOccurrences items, long watermark, ReadOnlySpan<long> occurrences, ReadOnlySpan<CoOccurrenceHit> hits, bool numbered, int capacity, string kind, OccurrenceCache cache)
     {
         var applied = 0;
         foreach (var offset in occurrences)
@@ -307,7 +310,8 @@ public static class CoOccurrenceDeltas
         {
             if (hit.Offset > watermark)
             {
-                if (items.AddPartner(hit.Other, hit.Weight, capacity) > capacity)
+                var partner = numbered ? hit.OtherId : ItemIds.Of(hit.Other);
+                if (items.AddPartner(partner, hit.Weight, capacity) > capacity)
                 {
                     EvictWeakest(items, capacity, kind, cache);
                 }

@@ -1,4 +1,5 @@
 using Encore.Catalog;
+using Encore.Features;
 using Encore.Grains.Tests.Cluster;
 using Encore.Recommendations;
 using Encore.Similarity;
@@ -159,6 +160,28 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
         Assert.InRange(neighbours.Neighbours.Length, CoOccurrences.ArtistCapacity * 3 / 4, CoOccurrences.ArtistCapacity);
         // The strongest partners stay: the heaviest hit is the last one.
         Assert.Equal($"partner-{hits.Length - 1:D4}", neighbours.Neighbours[0].Id);
+    }
+
+    [Fact]
+    public async Task ABucketReadsTheHitsIdsOnlyInADeltaOfItsProcesssNumbering()
+    {
+        var partition = Plays.NewPartition();
+        var artist = $"numbered-{partition}";
+        var bucket = _client.BucketOf(ItemKinds.Artist, artist);
+
+        // Each hit names one partner and numbers another, so the neighbour shows which of the two was read.
+        async Task<string> PartnerAfter(long numbering, int offset, string named, string numbered)
+        {
+            var delta = new CoOccurrenceDeltaBuilder();
+            var slot = delta.AddItem(artist);
+            delta.AddHit(slot, new CoOccurrenceHit(offset, named, 16, ItemIds.Of(numbered)));
+            await bucket.ApplyAsync(delta.Build(partition, offset, itemNumbering: numbering));
+            var neighbours = await bucket.GetNeighboursAsync(artist, 10);
+            return Assert.Single(neighbours.Neighbours, n => n.Id == named || n.Id == numbered).Id;
+        }
+
+        Assert.Equal($"b-{partition}", await PartnerAfter(ItemIds.Numbering, 0, $"a-{partition}", $"b-{partition}"));
+        Assert.Equal($"c-{partition}", await PartnerAfter(ItemIds.Numbering + 1, 1, $"c-{partition}", $"d-{partition}"));
     }
 
     private static (Track X, Track Y) TwoTracks(int from)
