@@ -66,11 +66,16 @@ public sealed record UserEvents([property: Id(0)] string UserId, [property: Id(1
 /// <param name="Users">What each listener of the batch did with its events.</param>
 /// <param name="DurableNextOffset">The bucket's effects of every offset of the partition below this are durable.</param>
 /// <param name="Activation">Identifies the activation that answered (see <see cref="Pipeline.DurableOffset"/>).</param>
+/// <param name="ItemNumbering">
+/// The numbering of the partners' <see cref="Partner.Number"/>s (the answering process's); 0 when they
+/// carry none. A caller of another numbering reads the names.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record UserBucketResult(
     [property: Id(0)] UserOutcome[] Users,
     [property: Id(1)] long DurableNextOffset,
-    [property: Id(2)] Guid Activation);
+    [property: Id(2)] Guid Activation,
+    [property: Id(3)] long ItemNumbering = 0);
 
 /// <summary>What one listener did with its events of a batch.</summary>
 /// <param name="Counted">Events that count (first occurrences, whether applied now or earlier), with their session context.</param>
@@ -117,8 +122,13 @@ public sealed record HistoryContext(
     [property: Id(2)] string[] NewArtists,
     [property: Id(3)] Partner[] ArtistPartners);
 
+/// <param name="Number">
+/// The partner's number in the answering process, read only in a result of the caller's numbering
+/// (<see cref="UserBucketResult.ItemNumbering"/>): the user bucket finds it with the catalog entry it
+/// looks up anyway, and the partition grain need not look the name up again.
+/// </param>
 [GenerateSerializer, Immutable]
-public readonly record struct Partner([property: Id(0)] string Id, [property: Id(1)] int Weight);
+public readonly record struct Partner([property: Id(0)] string Id, [property: Id(1)] int Weight, [property: Id(2)] int Number = 0);
 
 [GenerateSerializer, Immutable]
 public sealed record UserProfile

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using CsvHelper;
+using Encore.Features;
 
 namespace Encore.Catalog;
 
@@ -47,6 +48,9 @@ public sealed class TrackCatalog
     private readonly float[] _features;
     private readonly double[] _featureMeans;
     private readonly double[] _featureStdDevs;
+
+    // Each track's ItemIds number and its primary artist's, side by side (see NumbersOf).
+    private int[]? _numbers;
 
     private TrackCatalog(Track[] tracks, Dictionary<string, int> indexById, string[] genres, string source)
     {
@@ -104,6 +108,29 @@ public sealed class TrackCatalog
 
     /// <summary>The first credited artist of a track, or <c>null</c> for an unknown id or a track with no artist.</summary>
     public string? PrimaryArtistOf(string trackId) => TryGet(trackId, out var track) ? track.PrimaryArtist : null;
+
+    /// <summary>
+    /// The <see cref="ItemIds"/> numbers of the track at <paramref name="index"/> and of its primary artist
+    /// (-1 when it has none), numbered for the whole catalog at first use.
+    /// </summary>
+    public (int Track, int Artist) NumbersOf(int index)
+    {
+        var numbers = _numbers ?? NumberItems();
+        return (numbers[2 * index], numbers[(2 * index) + 1]);
+    }
+
+    private int[] NumberItems()
+    {
+        var numbers = new int[2 * _tracks.Length];
+        for (var i = 0; i < _tracks.Length; i++)
+        {
+            numbers[2 * i] = ItemIds.Of(_tracks[i].TrackId);
+            numbers[(2 * i) + 1] = _tracks[i].PrimaryArtist is { } artist ? ItemIds.Of(artist) : -1;
+        }
+
+        // Threads that number it at once make equal arrays: whichever is published first serves.
+        return Interlocked.CompareExchange(ref _numbers, numbers, null) ?? numbers;
+    }
 
     /// <summary>The index of a track in <see cref="Tracks"/>, or -1 for an unknown id.</summary>
     public int IndexOf(string trackId) => _indexById.TryGetValue(trackId, out var index) ? index : -1;

@@ -22,9 +22,9 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
     /// </summary>
     public Dictionary<string, CoOccurrenceDeltaBuilder> Buckets { get; } = new(StringComparer.Ordinal);
 
-    // Each item's bucket, slot there and number, found directly when the batch already paired it (a play brings dozens of pairs).
-    private readonly Dictionary<string, ItemSlot> _artists = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ItemSlot> _tracks = new(StringComparer.Ordinal);
+    // Each item's bucket and slot there by its number, found directly when the batch already paired it (a play brings dozens of pairs).
+    private readonly Dictionary<int, ItemSlot> _artists = [];
+    private readonly Dictionary<int, ItemSlot> _tracks = [];
 
     public List<ItemOccurrence> TrackOccurrences { get; } = [];
     public List<ItemOccurrence> ArtistOccurrences { get; } = [];
@@ -32,7 +32,8 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
     /// <summary>Plays and skips per track and per artist (<see cref="ItemKinds.PlayCounts"/>), by kind.</summary>
     public Dictionary<string, List<ItemOccurrence>> PlayCounts { get; } = ItemKinds.PlayCounts.ToDictionary(k => k, _ => new List<ItemOccurrence>(), StringComparer.Ordinal);
 
-    public void Add(string userId, CountedPlay play)
+    /// <param name="numbered">The partners' numbers are this process's (<see cref="UserBucketResult.ItemNumbering"/>).</param>
+    public void Add(string userId, CountedPlay play, bool numbered)
     {
         var listener = KeyHash.Of(userId);
         var track = ItemOf(ItemKinds.Track, play.TrackId);
@@ -63,7 +64,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
 
         foreach (var partner in history.TrackPartners)
         {
-            var other = ItemOf(ItemKinds.Track, partner.Id);
+            var other = ItemOf(ItemKinds.Track, partner.Id, numbered ? partner.Number : ItemIds.Of(partner.Id));
             track.Bucket.AddHit(track.Slot, new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight, other.Id));
             other.Bucket.AddHit(other.Slot, new CoOccurrenceHit(play.Offset, play.TrackId, partner.Weight, track.Id));
         }
@@ -75,7 +76,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
             ArtistOccurrences.Add(new ItemOccurrence(play.Offset, artist));
             foreach (var partner in history.ArtistPartners)
             {
-                var other = ItemOf(ItemKinds.Artist, partner.Id);
+                var other = ItemOf(ItemKinds.Artist, partner.Id, numbered ? partner.Number : ItemIds.Of(partner.Id));
                 entered.Bucket.AddHit(entered.Slot, new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight, other.Id));
                 other.Bucket.AddHit(other.Slot, new CoOccurrenceHit(play.Offset, artist, partner.Weight, entered.Id));
             }
@@ -103,10 +104,13 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
         }
     }
 
-    private ItemSlot ItemOf(string kind, string item)
+    private ItemSlot ItemOf(string kind, string item) => ItemOf(kind, item, ItemIds.Of(item));
+
+    /// <param name="number">The item's <see cref="ItemIds"/> number.</param>
+    private ItemSlot ItemOf(string kind, string item, int number)
     {
         var items = kind == ItemKinds.Artist ? _artists : _tracks;
-        if (items.TryGetValue(item, out var found))
+        if (items.TryGetValue(number, out var found))
         {
             return found;
         }
@@ -117,7 +121,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
             Buckets[key] = bucket = new();
         }
 
-        return items[item] = new ItemSlot(bucket, bucket.AddItem(item), ItemIds.Of(item));
+        return items[number] = new ItemSlot(bucket, bucket.AddItem(item), number);
     }
 
     public void Clear()

@@ -249,12 +249,13 @@ internal sealed partial class PartitionGrain(
             }
 
             Fed(attempt.Grain, attempt.LastOffset, result.DurableNextOffset, result.Activation);
+            var numbered = result.ItemNumbering == ItemIds.Numbering;
             foreach (var user in result.Users)
             {
                 counts = counts.Add(user);
                 foreach (var play in complete ? user.Counted : [])
                 {
-                    deltas.Add(user.UserId, play);
+                    deltas.Add(user.UserId, play, numbered);
                 }
             }
         }

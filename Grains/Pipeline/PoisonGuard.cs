@@ -82,7 +82,7 @@ internal sealed class PoisonGuard(PipelineOptions options)
 
         _failures.Remove(grain);
         return new Isolated(
-            last is null ? null : new UserBucketResult([.. users], last.DurableNextOffset, last.Activation),
+            last is null ? null : new UserBucketResult([.. users], last.DurableNextOffset, last.Activation, last.ItemNumbering),
             lastApplied,
             deadLettered);
     }

@@ -53,21 +53,23 @@ public static class RecentHistory
         {
             var earlier = history[i];
             var weight = WeightOf(play.Ts - earlier.Ts);
-            if (earlier.Skip || weight == 0 || !catalog.TryGet(earlier.TrackId, out var earlierTrack))
+            var at = weight == 0 || earlier.Skip ? -1 : catalog.IndexOf(earlier.TrackId);
+            if (at < 0)
             {
                 continue;
             }
 
+            var numbers = catalog.NumbersOf(at);
             if (earlier.TrackId == play.TrackId)
             {
                 trackSeen = true;
             }
-            else if (trackCount < TrackPartners && !Holds(tracks.AsSpan(0, trackCount), earlier.TrackId))
+            else if (trackCount < TrackPartners && !Holds(tracks.AsSpan(0, trackCount), numbers.Track))
             {
-                tracks[trackCount++] = new Partner(earlier.TrackId, weight);
+                tracks[trackCount++] = new Partner(earlier.TrackId, weight, numbers.Track);
             }
 
-            if (earlierTrack.PrimaryArtist is not { } artist)
+            if (catalog.Tracks[at].PrimaryArtist is not { } artist)
             {
                 continue;
             }
@@ -76,9 +78,9 @@ public static class RecentHistory
             {
                 artistSeen = true;
             }
-            else if (artistCount < ArtistPartners && !Holds(artists.AsSpan(0, artistCount), artist))
+            else if (artistCount < ArtistPartners && !Holds(artists.AsSpan(0, artistCount), numbers.Artist))
             {
-                artists[artistCount++] = new Partner(artist, weight);
+                artists[artistCount++] = new Partner(artist, weight, numbers.Artist);
             }
         }
 
@@ -90,11 +92,12 @@ public static class RecentHistory
             ArtistPartners: newArtists.Length == 0 ? [] : artists.AsSpan(0, artistCount).ToArray());
     }
 
-    private static bool Holds(ReadOnlySpan<Partner> partners, string id)
+    /// <summary>By number: one name has one number in a process.</summary>
+    private static bool Holds(ReadOnlySpan<Partner> partners, int number)
     {
         foreach (var partner in partners)
         {
-            if (partner.Id == id)
+            if (partner.Number == number)
             {
                 return true;
             }

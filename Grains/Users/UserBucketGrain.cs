@@ -108,7 +108,7 @@ internal sealed class UserBucketGrain(
         }
 
         await _persister.ChangedAsync(changes, batch.Partition);
-        return new UserBucketResult(outcomes, _persister.DurableNextOffset(batch.Partition), _persister.Activation);
+        return new UserBucketResult(outcomes, _persister.DurableNextOffset(batch.Partition), _persister.Activation, ItemIds.Numbering);
     }
 
     public Task<DurableOffset> FlushAsync(int partition) => _persister.FlushAsync(partition);

@@ -1,4 +1,5 @@
 using Encore.Catalog;
+using Encore.Features;
 using Encore.Users;
 
 namespace Encore.Grains.Tests.Similarity;
@@ -37,9 +38,9 @@ public sealed class RecentHistoryTests
 
         var context = RecentHistory.ContextAt(history, 3, Catalog)!;
 
-        Assert.Equal([new Partner(Distinct[2].TrackId, 16), new Partner(Distinct[1].TrackId, 14), new Partner(Distinct[0].TrackId, 8)], context.TrackPartners);
+        Assert.Equal([Numbered(Distinct[2].TrackId, 16), Numbered(Distinct[1].TrackId, 14), Numbered(Distinct[0].TrackId, 8)], context.TrackPartners);
         Assert.Equal(
-            [new Partner(Distinct[2].PrimaryArtist!, 16), new Partner(Distinct[1].PrimaryArtist!, 14), new Partner(Distinct[0].PrimaryArtist!, 8)],
+            [Numbered(Distinct[2].PrimaryArtist!, 16), Numbered(Distinct[1].PrimaryArtist!, 14), Numbered(Distinct[0].PrimaryArtist!, 8)],
             context.ArtistPartners);
         Assert.Equal([Distinct[3].PrimaryArtist!], context.NewArtists);
     }
@@ -58,7 +59,7 @@ public sealed class RecentHistoryTests
 
         Assert.Equal([featuring.PrimaryArtist!], first.NewArtists);
         Assert.Equal([featuring.Artists[1]], second.NewArtists);
-        Assert.Equal([new Partner(featuring.PrimaryArtist!, 16)], second.ArtistPartners);
+        Assert.Equal([Numbered(featuring.PrimaryArtist!, 16)], second.ArtistPartners);
     }
 
     [Fact]
@@ -115,6 +116,9 @@ public sealed class RecentHistoryTests
         Assert.Equal(1, RecentHistory.WeightOf(TimeSpan.FromDays(35)));
         Assert.Equal(0, RecentHistory.WeightOf(TimeSpan.FromDays(36)));
     }
+
+    /// <summary>A partner as the context gives it: with its number in this process.</summary>
+    private static Partner Numbered(string id, int weight) => new(id, weight, ItemIds.Of(id));
 
     private static HistoryEntry Entry(Track track, DateTimeOffset ts, bool skip = false) =>
         new(track.TrackId, ts, skip ? 5_000 : 200_000, skip, 0, 0);

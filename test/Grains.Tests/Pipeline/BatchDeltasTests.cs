@@ -1,0 +1,36 @@
+using Encore.Features;
+using Encore.Grains.Tests.Cluster;
+using Encore.Pipeline;
+using Encore.Similarity;
+using Encore.Users;
+
+namespace Encore.Grains.Tests.Pipeline;
+
+/// <summary>The numbers a partition batch's hits carry to the co-occurrence buckets.</summary>
+public sealed class BatchDeltasTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Each partner names one item and numbers another, so the hit shows which was read: the number
+    /// only from a user bucket of this process's numbering, the name's own number otherwise.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AHitCarriesThePartnersNumberOnlyFromAResultOfThisProcess(bool numbered)
+    {
+        var tracks = Plays.Tracks(2, skip: 10);
+        var elsewhere = ItemIds.Of("batch-deltas-numbered-elsewhere");
+        var play = new CountedPlay(5, tracks[0], Now, 200_000, Skip: false, SessionPrior: [],
+            new HistoryContext(NewTrack: true, [new Partner(tracks[1], 16, elsewhere)], NewArtists: [], ArtistPartners: []));
+        var deltas = new BatchDeltas(Plays.Catalog);
+
+        deltas.Add("batch-deltas-user", play, numbered);
+
+        var delta = deltas.Buckets[CoOccurrenceBuckets.KeyOf(ItemKinds.Track, tracks[0])].Build(0, 5);
+        var hit = Assert.Single(delta.Hits.Of(Array.IndexOf(delta.Items, tracks[0])).ToArray());
+        Assert.Equal(tracks[1], hit.Other);
+        Assert.Equal(numbered ? elsewhere : ItemIds.Of(tracks[1]), hit.OtherId);
+    }
+}
