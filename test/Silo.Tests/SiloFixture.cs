@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using Encore.Silo.Kafka;
 using Encore.Streams.Kafka.DevCluster;
 using Microsoft.AspNetCore.Hosting;
@@ -116,12 +115,7 @@ public class SiloFixture : IAsyncLifetime
         return [.. recs!.Items.Select(i => i.TrackId)];
     }
 
-    protected static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    protected static int FreePort() => FreePorts.Next();
 }
 
 [CollectionDefinition(Name)]
