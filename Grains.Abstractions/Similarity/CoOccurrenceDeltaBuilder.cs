@@ -11,6 +11,7 @@ namespace Encore.Similarity;
 public sealed class CoOccurrenceDeltaBuilder
 {
     private readonly List<string> _items = [];
+    private readonly List<int> _numbers = [];
     private readonly Entries<long> _occurrences = new();
     private readonly Entries<CoOccurrenceHit> _hits = new();
     private readonly Entries<CoListenHit> _coListens = new();
@@ -22,9 +23,11 @@ public sealed class CoOccurrenceDeltaBuilder
     public bool IsEmpty => _items.Count == 0;
 
     /// <summary>Adds an item and returns its slot, which the Add methods take; the caller adds each item once.</summary>
-    public int AddItem(string item)
+    /// <param name="number">The item's number in the numbering given to <see cref="Build"/>; 0 when there is none.</param>
+    public int AddItem(string item, int number = 0)
     {
         _items.Add(item);
+        _numbers.Add(number);
         return _items.Count - 1;
     }
 
@@ -62,11 +65,13 @@ public sealed class CoOccurrenceDeltaBuilder
         _coListens.Grouped(_items.Count),
         _plays.Grouped(_items.Count),
         expectedActivation,
-        itemNumbering);
+        itemNumbering,
+        itemNumbering == 0 ? null : [.. _numbers]);
 
     public void Clear()
     {
         _items.Clear();
+        _numbers.Clear();
         _occurrences.Clear();
         _hits.Clear();
         _coListens.Clear();

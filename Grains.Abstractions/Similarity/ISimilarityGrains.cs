@@ -90,6 +90,7 @@ public static class ItemKinds
 /// The numbering of the hits' <see cref="CoOccurrenceHit.OtherId"/>s (the sender's process's); 0 when
 /// they carry none. A receiver of another numbering reads the names.
 /// </param>
+/// <param name="ItemNumbers">The numbers of <see cref="Items"/>, under the same rule; null when there are none.</param>
 [GenerateSerializer, Immutable]
 public sealed record CoOccurrenceDelta(
     [property: Id(0)] int Partition,
@@ -100,7 +101,8 @@ public sealed record CoOccurrenceDelta(
     [property: Id(5)] ItemGroups<Tracks.CoListenHit> CoListens,
     [property: Id(6)] ItemGroups<Tracks.TrackPlay> Plays,
     [property: Id(7)] Guid ExpectedActivation = default,
-    [property: Id(8)] long ItemNumbering = 0);
+    [property: Id(8)] long ItemNumbering = 0,
+    [property: Id(9)] int[]? ItemNumbers = null);
 
 /// <summary>Entries grouped by item, in arrival order within each item: item <c>i</c>'s end where item <c>i + 1</c>'s begin, at <c>Ends[i]</c>.</summary>
 [GenerateSerializer, Immutable]

@@ -121,7 +121,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
             Buckets[key] = bucket = new();
         }
 
-        return items[number] = new ItemSlot(bucket, bucket.AddItem(item), number);
+        return items[number] = new ItemSlot(bucket, bucket.AddItem(item, number), number);
     }
 
     public void Clear()

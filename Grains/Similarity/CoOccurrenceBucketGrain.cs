@@ -59,6 +59,10 @@ internal sealed class CoOccurrenceBucketGrain(
 
     /// <summary>Ranked lists of the items read so far, kept between requests (see <see cref="NeighbourCache"/>).</summary>
     private readonly Dictionary<string, NeighbourCache> _nearest = new(StringComparer.Ordinal);
+
+    // The state's lists by item number, filled as deltas of this process name them: finding a list by its
+    // name was a twentieth of a warm pass's samples (docs/performance.md). S.Items only ever grows.
+    private readonly Dictionary<int, CoOccurrences> _itemsByNumber = [];
     private FeatureStatePersister _persister = null!;
     private TrackCatalog _catalog = null!;
     private string _kind = null!;
@@ -128,7 +132,8 @@ internal sealed class CoOccurrenceBucketGrain(
         for (var i = 0; i < delta.Items.Length; i++)
         {
             var item = delta.Items[i];
-            var changed = ApplyHistory(item, delta.Occurrences.Of(i), delta.Hits.Of(i), numbered, watermark);
+            var number = numbered && delta.ItemNumbers is { } numbers ? numbers[i] : -1;
+            var changed = ApplyHistory(item, number, delta.Occurrences.Of(i), delta.Hits.Of(i), numbered, watermark);
             if (changed > 0 && _nearest.TryGetValue(item, out var nearest))
             {
                 nearest.Changed();
@@ -184,17 +189,26 @@ internal sealed class CoOccurrenceBucketGrain(
         return stats is null ? null : (stats, count);
     }
 
-    private int ApplyHistory(string item, ReadOnlySpan<long> occurrenceOffsets, ReadOnlySpan<CoOccurrenceHit> hits, bool numbered, long watermark)
+    /// <param name="number">The item's number in this process, -1 when the delta has none.</param>
+    private int ApplyHistory(string item, int number, ReadOnlySpan<long> occurrenceOffsets, ReadOnlySpan<CoOccurrenceHit> hits, bool numbered, long watermark)
     {
         if (occurrenceOffsets.IsEmpty && hits.IsEmpty)
         {
             return 0;
         }
 
-        if (!S.Items.TryGetValue(item, out var items))
+        if (number < 0 || !_itemsByNumber.TryGetValue(number, out var items))
         {
-            // One string, shared with every list that names the item, not the message's copy.
-            S.Items[SharedStrings.Of(item)] = items = new CoOccurrences();
+            if (!S.Items.TryGetValue(item, out items))
+            {
+                // One string, shared with every list that names the item, not the message's copy.
+                S.Items[SharedStrings.Of(item)] = items = new CoOccurrences();
+            }
+
+            if (number >= 0)
+            {
+                _itemsByNumber[number] = items;
+            }
         }
 
         var before = items.PartnerCount;

@@ -173,7 +173,7 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
         async Task<string> PartnerAfter(long numbering, int offset, string named, string numbered)
         {
             var delta = new CoOccurrenceDeltaBuilder();
-            var slot = delta.AddItem(artist);
+            var slot = delta.AddItem(artist, ItemIds.Of(artist));
             delta.AddHit(slot, new CoOccurrenceHit(offset, named, 16, ItemIds.Of(numbered)));
             await bucket.ApplyAsync(delta.Build(partition, offset, itemNumbering: numbering));
             var neighbours = await bucket.GetNeighboursAsync(artist, 10);
@@ -182,6 +182,10 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
 
         Assert.Equal($"b-{partition}", await PartnerAfter(ItemIds.Numbering, 0, $"a-{partition}", $"b-{partition}"));
         Assert.Equal($"c-{partition}", await PartnerAfter(ItemIds.Numbering + 1, 1, $"c-{partition}", $"d-{partition}"));
+
+        // The item found by its number the first time and by its name the second is one list.
+        var all = await bucket.GetNeighboursAsync(artist, 10);
+        Assert.Equal([$"b-{partition}", $"c-{partition}"], all.Neighbours.Select(n => n.Id).Order(StringComparer.Ordinal));
     }
 
     private static (Track X, Track Y) TwoTracks(int from)
