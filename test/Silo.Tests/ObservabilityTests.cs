@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Encore.Events;
+using Encore.Silo.Hosting;
 using Xunit.Abstractions;
 
 namespace Encore.Silo.Tests;
@@ -61,6 +63,28 @@ public sealed partial class ObservabilityTests(SiloFixture silo, ITestOutputHelp
         {
             Assert.True(after.Families.Contains(family), $"/metrics has no {family}; it has {string.Join(", ", after.Families.Order())}");
         }
+    }
+
+    [Fact]
+    public async Task AFrameworkInstrumentKeepsAtMostItsSeriesLimitAndCountsTheRestInOverflow()
+    {
+        // A process-wide meter of a framework's name, as the silo exports one: 300 label sets, one count each.
+        using var meter = new Meter("Microsoft.Orleans");
+        var counter = meter.CreateCounter<long>("encore.test.series");
+        for (var i = 0; i < 300; i++)
+        {
+            counter.Add(1, new KeyValuePair<string, object?>("n", i.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        // The exporter answers a scrape soon after another from its cache (300 ms).
+        await Eventually.TrueAsync(async () => (await ScrapeAsync()).Series("encore_test_series_total").Any(), "the test counter's series");
+        var series = (await ScrapeAsync()).Series("encore_test_series_total").ToList();
+        var overflow = series.Where(s => s.Labels.Contains("otel_metric_overflow=\"true\"", StringComparison.Ordinal)).ToList();
+        Assert.Single(overflow);
+        Assert.Equal(TelemetryHosting.FrameworkSeriesLimit + 1, series.Count);
+        // Nothing is lost: the label sets past the limit are counted in the overflow series.
+        Assert.Equal(300, series.Sum(s => s.Value));
+        Assert.Equal(300 - TelemetryHosting.FrameworkSeriesLimit, overflow[0].Value);
     }
 
     [Fact]

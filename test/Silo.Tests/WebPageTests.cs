@@ -38,7 +38,8 @@ public sealed class WebPageTests(SiloFixture silo)
         await rows.First.Locator("button.play").ClickAsync();
         await Assertions.Expect(page.Locator($"#recent li[data-track-id='{next}']")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#profile-plays")).ToHaveTextAsync("2");
-        await Assertions.Expect(page.Locator("#trending li").First).ToBeVisibleAsync();
+        // Trending follows within a flush of the partition grains (Pipeline:TrendingFlushInterval) and a refresh of the page.
+        await Assertions.Expect(page.Locator("#trending li").First).ToBeVisibleAsync(new() { Timeout = 20_000 });
 
         var artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
         Directory.CreateDirectory(artifacts);
