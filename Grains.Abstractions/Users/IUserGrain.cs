@@ -99,6 +99,13 @@ public sealed record SnapshotRequest([property: Id(0)] UserTaste Taste, [propert
 /// <summary>A counted play as the co-occurrence buckets and count grains need it.</summary>
 /// <param name="SessionPrior">Distinct tracks the user played just before in the same session (co-listens).</param>
 /// <param name="History">How the play changed the listener's recent history: the collaborative signal.</param>
+/// <param name="TrackNumber">
+/// The track's number in the answering process, -1 for a track outside its catalog; read, like
+/// <see cref="ArtistNumber"/>, only in a result of the caller's numbering (<see cref="UserBucketResult.ItemNumbering"/>).
+/// The user bucket finds both with the catalog entry it looks up anyway, so the partition grain need
+/// not look the track up again for its own bucket and its artist.
+/// </param>
+/// <param name="ArtistNumber">The number of the track's primary artist, -1 when it has none or is outside the catalog.</param>
 [GenerateSerializer, Immutable]
 public sealed record CountedPlay(
     [property: Id(0)] long Offset,
@@ -107,7 +114,9 @@ public sealed record CountedPlay(
     [property: Id(3)] long MsPlayed,
     [property: Id(4)] bool Skip,
     [property: Id(5)] string[] SessionPrior,
-    [property: Id(6)] HistoryContext? History = null);
+    [property: Id(6)] HistoryContext? History = null,
+    [property: Id(7)] int TrackNumber = -1,
+    [property: Id(8)] int ArtistNumber = -1);
 
 /// <summary>
 /// What a play brought into the listener's recent history (the plays before it, bounded in number and

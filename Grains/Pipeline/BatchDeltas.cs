@@ -36,9 +36,12 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
     public void Add(string userId, CountedPlay play, bool numbered)
     {
         var listener = KeyHash.Of(userId);
-        var track = ItemOf(ItemKinds.Track, play.TrackId);
+        // The play's numbers, when they are this process's, spare looking its track up twice more.
+        var known = numbered && play.TrackNumber >= 0;
+        var track = known ? ItemOf(ItemKinds.Track, play.TrackId, play.TrackNumber) : ItemOf(ItemKinds.Track, play.TrackId);
         track.Bucket.AddPlay(track.Slot, new TrackPlay(play.Offset, listener, play.Ts, play.MsPlayed, play.Skip));
-        CountPlay(play);
+        var artist = known ? (play.ArtistNumber >= 0 ? ItemIds.NameOf(play.ArtistNumber) : null) : catalog.PrimaryArtistOf(play.TrackId);
+        CountPlay(play, artist);
         if (play.Skip)
         {
             return;
@@ -69,23 +72,24 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
             other.Bucket.AddHit(other.Slot, new CoOccurrenceHit(play.Offset, play.TrackId, partner.Weight, track.Id));
         }
 
-        foreach (var artist in history.NewArtists)
+        foreach (var newArtist in history.NewArtists)
         {
-            var entered = ItemOf(ItemKinds.Artist, artist);
+            // The only artist a play brings is its track's primary one, whose number the play may carry.
+            var entered = known && play.ArtistNumber >= 0 && newArtist == artist ? ItemOf(ItemKinds.Artist, newArtist, play.ArtistNumber) : ItemOf(ItemKinds.Artist, newArtist);
             entered.Bucket.AddOccurrence(entered.Slot, play.Offset);
-            ArtistOccurrences.Add(new ItemOccurrence(play.Offset, artist));
+            ArtistOccurrences.Add(new ItemOccurrence(play.Offset, newArtist));
             foreach (var partner in history.ArtistPartners)
             {
                 var other = ItemOf(ItemKinds.Artist, partner.Id, numbered ? partner.Number : ItemIds.Of(partner.Id));
                 entered.Bucket.AddHit(entered.Slot, new CoOccurrenceHit(play.Offset, partner.Id, partner.Weight, other.Id));
-                other.Bucket.AddHit(other.Slot, new CoOccurrenceHit(play.Offset, artist, partner.Weight, entered.Id));
+                other.Bucket.AddHit(other.Slot, new CoOccurrenceHit(play.Offset, newArtist, partner.Weight, entered.Id));
             }
         }
     }
 
-    private void CountPlay(CountedPlay play)
+    /// <param name="artist">The track's primary artist, null when it has none.</param>
+    private void CountPlay(CountedPlay play, string? artist)
     {
-        var artist = catalog.PrimaryArtistOf(play.TrackId);
         PlayCounts[ItemKinds.TrackPlays].Add(new ItemOccurrence(play.Offset, play.TrackId));
         if (play.Skip)
         {

@@ -95,17 +95,20 @@ internal sealed class Listener(string userId, IGrainState<UserState> stored)
             }
         }
 
+        var at = catalog.IndexOf(item.Event.TrackId);
         return index < 0
-            ? Counted(item, [], null)
-            : Counted(item, PriorAt(index, S.History[index].Ts, S.History[index].TrackId), RecentHistory.ContextAt(S.History, index, catalog));
+            ? Counted(item, [], null, catalog, at)
+            : Counted(item, PriorAt(index, S.History[index].Ts, S.History[index].TrackId), RecentHistory.ContextAt(S.History, index, catalog, at), catalog, at);
     }
 
     /// <summary>Applies a first occurrence and returns it as counted, with its session and history context.</summary>
     public CountedPlay Apply(PartitionEvent item, TrackCatalog catalog)
     {
+        // The track's place in the catalog, looked up once for everything the play does.
+        var at = catalog.IndexOf(item.Event.TrackId);
         var prior = PriorAt(S.History.Count, item.Event.Ts, item.Event.TrackId);
-        ApplyPlay(item, catalog);
-        return Counted(item, prior, RecentHistory.ContextAt(S.History, S.History.Count - 1, catalog));
+        ApplyPlay(item, catalog, at);
+        return Counted(item, prior, RecentHistory.ContextAt(S.History, S.History.Count - 1, catalog, at), catalog, at);
     }
 
     public UserProfile? Profile(TrackCatalog catalog)
@@ -162,11 +165,13 @@ internal sealed class Listener(string userId, IGrainState<UserState> stored)
             UserId, S.Plays, S.Taste.Mean(), [.. heard.Take(20)], Top(S.Genres, 5), [.. artists.Take(10)], [.. heard], artists, history, S.SessionPlays);
     }
 
-    private void ApplyPlay(PartitionEvent item, TrackCatalog catalog)
+    /// <param name="at">The track's index in the catalog, -1 when it is not there.</param>
+    private void ApplyPlay(PartitionEvent item, TrackCatalog catalog, int at)
     {
         var e = item.Event;
         var skip = e.IsSkip;
-        var known = catalog.TryGet(e.TrackId, out var track);
+        var track = at < 0 ? null : catalog.Tracks[at];
+        var known = track is not null;
         var completion = known ? e.CompletionOf(track!.DurationMs) : 0;
 
         S.Plays++;
@@ -215,7 +220,7 @@ internal sealed class Listener(string userId, IGrainState<UserState> stored)
 
         if (!skip)
         {
-            S.Taste.Add(catalog.FeatureVector(catalog.IndexOf(e.TrackId)), completion, e.Ts, TasteHalfLife);
+            S.Taste.Add(catalog.FeatureVector(at), completion, e.Ts, TasteHalfLife);
         }
     }
 
@@ -258,8 +263,11 @@ internal sealed class Listener(string userId, IGrainState<UserState> stored)
         return [.. tracks];
     }
 
-    private static CountedPlay Counted(PartitionEvent item, string[] prior, HistoryContext? history) =>
-        new(item.Offset, item.Event.TrackId, item.Event.Ts, item.Event.MsPlayed, item.Event.IsSkip, prior, history);
+    private static CountedPlay Counted(PartitionEvent item, string[] prior, HistoryContext? history, TrackCatalog catalog, int at)
+    {
+        var numbers = at < 0 ? (Track: -1, Artist: -1) : catalog.NumbersOf(at);
+        return new(item.Offset, item.Event.TrackId, item.Event.Ts, item.Event.MsPlayed, item.Event.IsSkip, prior, history, numbers.Track, numbers.Artist);
+    }
 
     private static Affinity[] Top(DecayingScores scores, int count) =>
         [.. scores.Top(count).Select(e => new Affinity(e.Key, Math.Round(e.Value, 4)))];

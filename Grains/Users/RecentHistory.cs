@@ -35,14 +35,19 @@ public static class RecentHistory
     [ThreadStatic] private static Partner[]? t_artists;
 
     /// <summary>The context of the play at <paramref name="index"/>; <c>null</c> for a skip or a track not in the catalog.</summary>
-    public static HistoryContext? ContextAt(IReadOnlyList<HistoryEntry> history, int index, TrackCatalog catalog)
+    public static HistoryContext? ContextAt(IReadOnlyList<HistoryEntry> history, int index, TrackCatalog catalog) =>
+        ContextAt(history, index, catalog, catalog.IndexOf(history[index].TrackId));
+
+    /// <param name="at">The index in the catalog of the play's track, which the caller looked up already (-1: not there).</param>
+    public static HistoryContext? ContextAt(IReadOnlyList<HistoryEntry> history, int index, TrackCatalog catalog, int at)
     {
         var play = history[index];
-        if (play.Skip || !catalog.TryGet(play.TrackId, out var track))
+        if (play.Skip || at < 0)
         {
             return null;
         }
 
+        var track = catalog.Tracks[at];
         var tracks = t_tracks ??= new Partner[TrackPartners];
         var artists = t_artists ??= new Partner[ArtistPartners];
         var trackCount = 0;
@@ -53,13 +58,13 @@ public static class RecentHistory
         {
             var earlier = history[i];
             var weight = WeightOf(play.Ts - earlier.Ts);
-            var at = weight == 0 || earlier.Skip ? -1 : catalog.IndexOf(earlier.TrackId);
-            if (at < 0)
+            var earlierAt = weight == 0 || earlier.Skip ? -1 : catalog.IndexOf(earlier.TrackId);
+            if (earlierAt < 0)
             {
                 continue;
             }
 
-            var numbers = catalog.NumbersOf(at);
+            var numbers = catalog.NumbersOf(earlierAt);
             if (earlier.TrackId == play.TrackId)
             {
                 trackSeen = true;
@@ -69,7 +74,7 @@ public static class RecentHistory
                 tracks[trackCount++] = new Partner(earlier.TrackId, weight, numbers.Track);
             }
 
-            if (catalog.Tracks[at].PrimaryArtist is not { } artist)
+            if (catalog.Tracks[earlierAt].PrimaryArtist is not { } artist)
             {
                 continue;
             }

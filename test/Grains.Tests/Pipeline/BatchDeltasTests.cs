@@ -33,4 +33,33 @@ public sealed class BatchDeltasTests
         Assert.Equal(tracks[1], hit.Other);
         Assert.Equal(numbered ? elsewhere : ItemIds.Of(tracks[1]), hit.OtherId);
     }
+
+    /// <summary>
+    /// The play numbers its track and artist as somewhere else would, so the deltas show which was read:
+    /// the play's numbers only from a user bucket of this process's numbering, the catalog's otherwise.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void APlayCarriesItsTrackAndArtistNumbersOnlyFromAResultOfThisProcess(bool numbered)
+    {
+        var tracks = Plays.Tracks(2, skip: 20);
+        var trackElsewhere = ItemIds.Of("batch-deltas-track-elsewhere");
+        var artistElsewhere = ItemIds.Of("batch-deltas-artist-elsewhere");
+        var play = new CountedPlay(7, tracks[0], Now, 200_000, Skip: false, SessionPrior: [],
+            new HistoryContext(NewTrack: true, [new Partner(tracks[1], 16, ItemIds.Of(tracks[1]))], NewArtists: [], ArtistPartners: []),
+            trackElsewhere, artistElsewhere);
+        var deltas = new BatchDeltas(Plays.Catalog);
+
+        deltas.Add("batch-deltas-user", play, numbered);
+
+        // The partner's hit names the play's track and numbers it as the play was read.
+        var delta = deltas.Buckets[CoOccurrenceBuckets.KeyOf(ItemKinds.Track, tracks[1])].Build(0, 7);
+        var hit = Assert.Single(delta.Hits.Of(Array.IndexOf(delta.Items, tracks[1])).ToArray());
+        Assert.Equal(tracks[0], hit.Other);
+        Assert.Equal(numbered ? trackElsewhere : ItemIds.Of(tracks[0]), hit.OtherId);
+        var artistPlay = Assert.Single(deltas.PlayCounts[ItemKinds.ArtistPlays]);
+        Assert.Equal(numbered ? "batch-deltas-artist-elsewhere" : Plays.Catalog.PrimaryArtistOf(tracks[0]), artistPlay.Item);
+        Assert.Equal(7, artistPlay.Offset);
+    }
 }
