@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using CsvHelper;
 using Encore.Features;
@@ -42,7 +43,9 @@ public sealed class TrackCatalog
     ];
 
     private readonly Track[] _tracks;
-    private readonly Dictionary<string, int> _indexById;
+    // Frozen: every play looks its track up here, and a frozen table of the catalog's ids answered in
+    // about half the time of a dictionary (docs/performance.md).
+    private readonly FrozenDictionary<string, int> _indexById;
     private readonly string[] _genres;
     private readonly Dictionary<string, int[]> _tracksByGenre;
     private readonly float[] _features;
@@ -55,7 +58,7 @@ public sealed class TrackCatalog
     private TrackCatalog(Track[] tracks, Dictionary<string, int> indexById, string[] genres, string source)
     {
         _tracks = tracks;
-        _indexById = indexById;
+        _indexById = indexById.ToFrozenDictionary(StringComparer.Ordinal);
         _genres = genres;
         Source = source;
 

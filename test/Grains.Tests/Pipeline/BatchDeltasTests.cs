@@ -28,8 +28,7 @@ public sealed class BatchDeltasTests
 
         deltas.Add("batch-deltas-user", play, numbered);
 
-        var delta = deltas.Buckets[CoOccurrenceBuckets.KeyOf(ItemKinds.Track, tracks[0])].Build(0, 5);
-        var hit = Assert.Single(delta.Hits.Of(Array.IndexOf(delta.Items, tracks[0])).ToArray());
+        var hit = SingleHitOf(deltas, tracks[0], lastOffset: 5);
         Assert.Equal(tracks[1], hit.Other);
         Assert.Equal(numbered ? elsewhere : ItemIds.Of(tracks[1]), hit.OtherId);
     }
@@ -54,12 +53,18 @@ public sealed class BatchDeltasTests
         deltas.Add("batch-deltas-user", play, numbered);
 
         // The partner's hit names the play's track and numbers it as the play was read.
-        var delta = deltas.Buckets[CoOccurrenceBuckets.KeyOf(ItemKinds.Track, tracks[1])].Build(0, 7);
-        var hit = Assert.Single(delta.Hits.Of(Array.IndexOf(delta.Items, tracks[1])).ToArray());
+        var hit = SingleHitOf(deltas, tracks[1], lastOffset: 7);
         Assert.Equal(tracks[0], hit.Other);
         Assert.Equal(numbered ? trackElsewhere : ItemIds.Of(tracks[0]), hit.OtherId);
         var artistPlay = Assert.Single(deltas.PlayCounts[ItemKinds.ArtistPlays]);
         Assert.Equal(numbered ? "batch-deltas-artist-elsewhere" : Plays.Catalog.PrimaryArtistOf(tracks[0]), artistPlay.Item);
         Assert.Equal(7, artistPlay.Offset);
+    }
+
+    /// <summary>The one hit the batch gives <paramref name="track"/>, from the delta of its bucket.</summary>
+    private static CoOccurrenceHit SingleHitOf(BatchDeltas deltas, string track, long lastOffset)
+    {
+        var delta = deltas.Buckets[CoOccurrenceBuckets.KeyOf(ItemKinds.Track, track)].Build(0, lastOffset);
+        return Assert.Single(delta.Hits.Of(Array.IndexOf(delta.Items, track)).ToArray());
     }
 }
