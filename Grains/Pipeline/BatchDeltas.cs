@@ -18,7 +18,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
 {
     /// <summary>
     /// History co-occurrences of tracks and artists, and the plays and co-listens of tracks, by bucket key
-    /// (<see cref="CoOccurrenceBuckets.KeyOf"/>).
+    /// (<see cref="CoOccurrenceBuckets.KeyOf(string, string)"/>).
     /// </summary>
     public Dictionary<string, CoOccurrenceDeltaBuilder> Buckets { get; } = new(StringComparer.Ordinal);
 
@@ -119,7 +119,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
             return found;
         }
 
-        var key = CoOccurrenceBuckets.KeyOf(kind, item);
+        var key = CoOccurrenceBuckets.KeyOf(kind, item, number);
         if (!Buckets.TryGetValue(key, out var bucket))
         {
             Buckets[key] = bucket = new();

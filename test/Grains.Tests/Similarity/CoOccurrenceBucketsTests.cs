@@ -17,6 +17,29 @@ public sealed class CoOccurrenceBucketsTests
         Assert.Equal(CoOccurrenceBuckets.Count, buckets);
     }
 
+    /// <summary>
+    /// By number, the bucket is hashed once and remembered: the same key as by name, the first time and
+    /// after, for either kind, up to numbers past the table's first size (2^18).
+    /// </summary>
+    [Fact]
+    public void AnItemsBucketByNumberIsItsBucketByName()
+    {
+        var names = new List<string>();
+        for (var i = 0; names.Count == 0 || ItemIds.Of(names[^1]) <= 1 << 18; i++)
+        {
+            names.Add($"bucket-by-number-{i}");
+        }
+
+        for (var pass = 0; pass < 2; pass++)
+        {
+            foreach (var name in names.Take(300).Concat(names.TakeLast(300)))
+            {
+                Assert.Equal(CoOccurrenceBuckets.KeyOf(ItemKinds.Track, name), CoOccurrenceBuckets.KeyOf(ItemKinds.Track, name, ItemIds.Of(name)));
+                Assert.Equal(CoOccurrenceBuckets.KeyOf(ItemKinds.Artist, name), CoOccurrenceBuckets.KeyOf(ItemKinds.Artist, name, ItemIds.Of(name)));
+            }
+        }
+    }
+
     [Fact]
     public void CountKindsHaveNoCoOccurrenceBuckets() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => CoOccurrenceBuckets.KeyOf(ItemKinds.TrackPlays, "x"));
