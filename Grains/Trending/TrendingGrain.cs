@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Encore.Features;
 using Encore.Tracks;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,9 +20,11 @@ internal sealed class TrendingGrain([FromKeyedServices(Clocks.Windows)] TimeProv
     {
         foreach (var entry in entries)
         {
-            if (!_entries.TryGetValue(entry.TrackId, out var known) || entry.Version >= known.Version)
+            // One lookup per entry: every partition sends every track it played.
+            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, entry.TrackId, out _);
+            if (known is null || entry.Version >= known.Version)
             {
-                _entries[entry.TrackId] = entry;
+                known = entry;
             }
         }
 

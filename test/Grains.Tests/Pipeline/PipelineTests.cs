@@ -272,6 +272,19 @@ public sealed class PipelineTests(ClusterFixture fixture)
         Assert.Contains(inGenre, t => t.TrackId == tracks[0] && t.Plays == 3);
     }
 
+    [Fact]
+    public async Task TrendingKeepsATracksNewestSnapshotWhicheverArrivesFirst()
+    {
+        var trending = _client.GetGrain<ITrendingGrain>($"trending-versions-{Guid.NewGuid():N}");
+        const string track = "trending-versions-track";
+        await trending.UpdateAsync([new TrendingEntry(track, WindowPlays: 5, Version: 9, Now.AddMinutes(-1))]);
+        await trending.UpdateAsync([new TrendingEntry(track, WindowPlays: 2, Version: 4, Now.AddMinutes(-2))]);
+        Assert.Equal(5, Assert.Single(await trending.GetTopAsync(10)).Plays);
+
+        await trending.UpdateAsync([new TrendingEntry(track, WindowPlays: 6, Version: 10, Now)]);
+        Assert.Equal(6, Assert.Single(await trending.GetTopAsync(10)).Plays);
+    }
+
     private async Task<long[]> PlaysOf(string[] tracks) =>
         await Task.WhenAll(tracks.Select(async t => (await _client.GetGrain<ITrackGrain>(t).GetAsync())!.Plays));
 }
