@@ -15,7 +15,7 @@ public sealed class PipelineOptions
     /// How often a partition grain sends buffered trending snapshots. Snapshots are idempotent (newest
     /// version wins), so buffering them costs freshness only, and saves one call per genre per batch.
     /// Every flush calls the grain of each genre it played and the global one: at 500 ms, 64 partitions
-    /// made about 15 000 calls a second, a tenth of what a silo allocated (docs/performance.md).
+    /// made about 15 000 calls a second (docs/performance.md).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Pipeline:TrendingFlushInterval must be between 10 ms and 10 min; set Pipeline__TrendingFlushInterval.")]
     public TimeSpan TrendingFlushInterval { get; set; } = TimeSpan.FromSeconds(2);

@@ -89,7 +89,7 @@ internal static class TelemetryHosting
     /// sharing a process (tests, a TestCluster) do not report each other's figures; a framework meter's
     /// with at most <see cref="FrameworkSeriesLimit"/> series.
     /// </summary>
-    public static Func<Instrument, MetricStreamConfiguration?> StreamOf(IMeterFactory own) => instrument =>
+    private static Func<Instrument, MetricStreamConfiguration?> StreamOf(IMeterFactory own) => instrument =>
         instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own) ? MetricStreamConfiguration.Drop
         : instrument.Meter.Name == EncoreTelemetry.Name ? null
         : new MetricStreamConfiguration { CardinalityLimit = FrameworkSeriesLimit };
