@@ -43,8 +43,17 @@ public sealed class KafkaBatchContainer : IBatchContainer
     internal KafkaBatchContainer WithRequestContext(Dictionary<string, object> requestContext) =>
         new(StreamId, Events, Offset, Token.Epoch, requestContext);
 
-    public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() =>
-        Events.OfType<T>().Select((e, i) => Tuple.Create<T, StreamSequenceToken>(e, Token.CreateSequenceTokenForEvent(i)));
+    public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>()
+    {
+        // A message of the listening-event topic holds one event: one array, without the two
+        // iterators and the delegate of the general case, for every event a silo delivers.
+        if (Events is [T single])
+        {
+            return [Tuple.Create<T, StreamSequenceToken>(single, Token.CreateSequenceTokenForEvent(0))];
+        }
+
+        return Events.OfType<T>().Select((e, i) => Tuple.Create<T, StreamSequenceToken>(e, Token.CreateSequenceTokenForEvent(i)));
+    }
 
     public bool ImportRequestContext()
     {
