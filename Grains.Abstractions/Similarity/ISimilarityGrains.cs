@@ -138,15 +138,21 @@ public readonly record struct CoOccurrenceHit(
     [property: Id(3)] int OtherId = 0);
 
 /// <summary>One partition batch's occurrences of items of one kind.</summary>
+/// <param name="ItemNumbering">
+/// The numbering of the occurrences' <see cref="ItemOccurrence.Number"/>s (the sender's process's); a
+/// receiver in another process reads the names instead.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record OccurrenceDelta(
     [property: Id(0)] int Partition,
     [property: Id(1)] long LastOffset,
     [property: Id(2)] ItemOccurrence[] Occurrences,
-    [property: Id(3)] Guid ExpectedActivation = default);
+    [property: Id(3)] Guid ExpectedActivation = default,
+    [property: Id(4)] long ItemNumbering = 0);
 
+/// <param name="Number">The item's number in the delta's numbering, -1 when the sender had none at hand.</param>
 [GenerateSerializer, Immutable]
-public readonly record struct ItemOccurrence([property: Id(0)] long Offset, [property: Id(1)] string Item);
+public readonly record struct ItemOccurrence([property: Id(0)] long Offset, [property: Id(1)] string Item, [property: Id(2)] int Number = -1);
 
 /// <param name="Trending">For a track bucket, the windowed plays of each track this delta added plays to, for the trending grains.</param>
 [GenerateSerializer, Immutable]

@@ -33,7 +33,7 @@ public static class ItemIds
     /// <summary>The number of <paramref name="name"/>, given on first sight.</summary>
     public static int Of(string name)
     {
-        if (_preloaded.TryGetValue(name, out var id) || Ids.TryGetValue(name, out id))
+        if (TryOf(name, out var id))
         {
             return id;
         }
@@ -60,6 +60,9 @@ public static class ItemIds
             return id;
         }
     }
+
+    /// <summary>The number of <paramref name="name"/> if it has one; a read that must not number what it is asked about.</summary>
+    public static bool TryOf(string name, out int id) => _preloaded.TryGetValue(name, out id) || Ids.TryGetValue(name, out id);
 
     /// <summary>
     /// Numbers <paramref name="names"/> ahead of use. Without it, every bucket applying its first batches

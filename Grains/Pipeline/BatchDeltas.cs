@@ -14,8 +14,10 @@ namespace Encore.Pipeline;
 /// how the receiving grains drop replays one by one. A partition grain keeps one and clears it for
 /// each batch: its lists and dictionaries keep their room, so a batch grows none of them again.
 /// </summary>
-internal sealed class BatchDeltas(TrackCatalog catalog)
+internal sealed class BatchDeltas
 {
+    private readonly TrackCatalog _catalog;
+
     /// <summary>
     /// History co-occurrences of tracks and artists, and the plays and co-listens of tracks, by bucket key
     /// (<see cref="CoOccurrenceBuckets.KeyOf(string, string)"/>).
@@ -32,6 +34,21 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
     /// <summary>Plays and skips per track and per artist (<see cref="ItemKinds.PlayCounts"/>), by kind.</summary>
     public Dictionary<string, List<ItemOccurrence>> PlayCounts { get; } = ItemKinds.PlayCounts.ToDictionary(k => k, _ => new List<ItemOccurrence>(), StringComparer.Ordinal);
 
+    // The same lists, found without hashing a kind's name for every play.
+    private readonly List<ItemOccurrence> _trackPlays;
+    private readonly List<ItemOccurrence> _trackSkips;
+    private readonly List<ItemOccurrence> _artistPlays;
+    private readonly List<ItemOccurrence> _artistSkips;
+
+    public BatchDeltas(TrackCatalog catalog)
+    {
+        _catalog = catalog;
+        _trackPlays = PlayCounts[ItemKinds.TrackPlays];
+        _trackSkips = PlayCounts[ItemKinds.TrackSkips];
+        _artistPlays = PlayCounts[ItemKinds.ArtistPlays];
+        _artistSkips = PlayCounts[ItemKinds.ArtistSkips];
+    }
+
     /// <param name="numbered">The partners' numbers are this process's (<see cref="UserBucketResult.ItemNumbering"/>).</param>
     public void Add(string userId, CountedPlay play, bool numbered)
     {
@@ -40,8 +57,8 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
         var known = numbered && play.TrackNumber >= 0;
         var track = known ? ItemOf(ItemKinds.Track, play.TrackId, play.TrackNumber) : ItemOf(ItemKinds.Track, play.TrackId);
         track.Bucket.AddPlay(track.Slot, new TrackPlay(play.Offset, listener, play.Ts, play.MsPlayed, play.Skip));
-        var artist = known ? (play.ArtistNumber >= 0 ? ItemIds.NameOf(play.ArtistNumber) : null) : catalog.PrimaryArtistOf(play.TrackId);
-        CountPlay(play, artist);
+        var artist = known ? (play.ArtistNumber >= 0 ? ItemIds.NameOf(play.ArtistNumber) : null) : _catalog.PrimaryArtistOf(play.TrackId);
+        CountPlay(play, track.Id, artist, known ? play.ArtistNumber : -1);
         if (play.Skip)
         {
             return;
@@ -62,7 +79,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
         if (history.NewTrack)
         {
             track.Bucket.AddOccurrence(track.Slot, play.Offset);
-            TrackOccurrences.Add(new ItemOccurrence(play.Offset, play.TrackId));
+            TrackOccurrences.Add(new ItemOccurrence(play.Offset, play.TrackId, track.Id));
         }
 
         foreach (var partner in history.TrackPartners)
@@ -77,7 +94,7 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
             // The only artist a play brings is its track's primary one, whose number the play may carry.
             var entered = known && play.ArtistNumber >= 0 && newArtist == artist ? ItemOf(ItemKinds.Artist, newArtist, play.ArtistNumber) : ItemOf(ItemKinds.Artist, newArtist);
             entered.Bucket.AddOccurrence(entered.Slot, play.Offset);
-            ArtistOccurrences.Add(new ItemOccurrence(play.Offset, newArtist));
+            ArtistOccurrences.Add(new ItemOccurrence(play.Offset, newArtist, entered.Id));
             foreach (var partner in history.ArtistPartners)
             {
                 var other = ItemOf(ItemKinds.Artist, partner.Id, numbered ? partner.Number : ItemIds.Of(partner.Id));
@@ -87,13 +104,15 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
         }
     }
 
+    /// <param name="trackNumber">The track's <see cref="ItemIds"/> number.</param>
     /// <param name="artist">The track's primary artist, null when it has none.</param>
-    private void CountPlay(CountedPlay play, string? artist)
+    /// <param name="artistNumber">The artist's number, -1 when the play did not carry it.</param>
+    private void CountPlay(CountedPlay play, int trackNumber, string? artist, int artistNumber)
     {
-        PlayCounts[ItemKinds.TrackPlays].Add(new ItemOccurrence(play.Offset, play.TrackId));
+        _trackPlays.Add(new ItemOccurrence(play.Offset, play.TrackId, trackNumber));
         if (play.Skip)
         {
-            PlayCounts[ItemKinds.TrackSkips].Add(new ItemOccurrence(play.Offset, play.TrackId));
+            _trackSkips.Add(new ItemOccurrence(play.Offset, play.TrackId, trackNumber));
         }
 
         if (artist is null)
@@ -101,10 +120,10 @@ internal sealed class BatchDeltas(TrackCatalog catalog)
             return;
         }
 
-        PlayCounts[ItemKinds.ArtistPlays].Add(new ItemOccurrence(play.Offset, artist));
+        _artistPlays.Add(new ItemOccurrence(play.Offset, artist, artistNumber));
         if (play.Skip)
         {
-            PlayCounts[ItemKinds.ArtistSkips].Add(new ItemOccurrence(play.Offset, artist));
+            _artistSkips.Add(new ItemOccurrence(play.Offset, artist, artistNumber));
         }
     }
 

@@ -334,7 +334,7 @@ internal sealed partial class PartitionGrain(
         }
 
         var grain = GrainFactory.Get<IOccurrenceCountsGrain>(kind);
-        var delta = new OccurrenceDelta(_partition, lastOffset, occurrences, FedActivationOf(grain.GetGrainId()));
+        var delta = new OccurrenceDelta(_partition, lastOffset, occurrences, FedActivationOf(grain.GetGrainId()), ItemIds.Numbering);
         if (await TryApplyAsync(grain.GetGrainId(), occurrences[0].Offset, lastOffset, () => grain.ApplyAsync(delta)) is { } result)
         {
             Fed(grain.GetGrainId(), lastOffset, result.DurableNextOffset, result.Activation);

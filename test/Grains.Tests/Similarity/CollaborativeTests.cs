@@ -3,6 +3,7 @@ using Encore.Features;
 using Encore.Grains.Tests.Cluster;
 using Encore.Recommendations;
 using Encore.Similarity;
+using Orleans.Core.Internal;
 
 namespace Encore.Grains.Tests.Similarity;
 
@@ -186,6 +187,31 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
         // The item found by its number the first time and by its name the second is one list.
         var all = await bucket.GetNeighboursAsync(artist, 10);
         Assert.Equal([$"b-{partition}", $"c-{partition}"], all.Neighbours.Select(n => n.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ACountsGrainReadsNumbersOnlyInADeltaOfItsProcesssNumberingAndKeepsItsCountsByName()
+    {
+        var partition = Plays.NewPartition();
+        var counts = _client.GetGrain<IOccurrenceCountsGrain>($"counted-{partition}");
+        string named = $"named-{partition}", numbered = $"numbered-{partition}";
+
+        // Each occurrence names one item and numbers another, so the counts show which of the two was read.
+        var occurrence = new ItemOccurrence(0, named, ItemIds.Of(numbered));
+        await counts.ApplyAsync(new OccurrenceDelta(partition, 0, [occurrence], ItemNumbering: ItemIds.Numbering));
+        await counts.ApplyAsync(new OccurrenceDelta(partition, 2, [occurrence with { Offset = 1 }, occurrence with { Offset = 2 }], ItemNumbering: ItemIds.Numbering + 1));
+
+        var expected = new Dictionary<string, long> { [named] = 2, [numbered] = 1 };
+        Assert.Equal(expected, (await counts.GetSnapshotAsync(knownVersion: 0))!.Counts);
+
+        // The counts are stored by name when the activation stops, and the next activation counts on from them.
+        var before = await counts.FlushAsync(partition);
+        await counts.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Eventually.TrueAsync(async () => (await counts.FlushAsync(partition)).Activation != before.Activation, "a new activation of the counts");
+        await counts.ApplyAsync(new OccurrenceDelta(partition, 3, [occurrence with { Offset = 3 }], ItemNumbering: ItemIds.Numbering));
+
+        Assert.Equal((2L, 2L), (await counts.GetCountAsync(named), await counts.GetCountAsync(numbered)));
+        Assert.Equal(0, await counts.GetCountAsync($"never-{partition}"));
     }
 
     private static (Track X, Track Y) TwoTracks(int from)
