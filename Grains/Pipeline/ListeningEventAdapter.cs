@@ -12,19 +12,21 @@ namespace Encore.Pipeline;
 /// </summary>
 public sealed class ListeningEventAdapter(CatalogHolder catalog, TimeProvider clock) : IKafkaDataAdapter
 {
+    // The catalog's lookup as one delegate for every message, not one made per message.
+    private Func<string, bool>? _isKnownTrack;
+
     public KafkaDecodeResult Decode(ConsumeResult<byte[], byte[]> message, StreamId streamId)
     {
         // The catalog decides what a known track is. It loads in a few seconds at start-up; the first
         // read of a partition waits for it rather than rejecting good events.
-        var tracks = catalog.Loaded.GetAwaiter().GetResult();
-        var result = EventValidator.Validate(message.Message.Value ?? [], clock.GetUtcNow(), tracks.Contains);
+        var isKnownTrack = _isKnownTrack ??= catalog.Loaded.GetAwaiter().GetResult().Contains;
+        var result = EventValidator.Validate(message.Message.Value ?? [], clock.GetUtcNow(), isKnownTrack);
         if (result.Event is not { } e)
         {
             return KafkaDecodeResult.Reject(result.Describe());
         }
 
-        var offset = message.Offset.Value;
-        return KafkaDecodeResult.Accept(new KafkaBatchContainer(streamId, [new PartitionEvent(message.Partition.Value, offset, e)], offset));
+        return KafkaDecodeResult.Accept(streamId, [new PartitionEvent(message.Partition.Value, message.Offset.Value, e)]);
     }
 
     public IEnumerable<Message<byte[], byte[]>> Encode<T>(StreamId streamId, IEnumerable<T> events, Dictionary<string, object>? requestContext) =>

@@ -3,10 +3,22 @@ using Orleans.Streams;
 
 namespace Encore.Streams.Kafka.Providers;
 
-/// <summary>What a data adapter made of one Kafka message: stream events, or a reason to reject it.</summary>
-public readonly record struct KafkaDecodeResult(IBatchContainer? Batch, string? RejectReason)
+/// <summary>
+/// What a data adapter made of one Kafka message: stream events (a batch, or the events of one for the
+/// receiver to put in a <see cref="KafkaBatchContainer"/>), or a reason to reject it.
+/// </summary>
+public readonly record struct KafkaDecodeResult(IBatchContainer? Batch, string? RejectReason, StreamId StreamId = default, List<object>? Events = null)
 {
+    public bool IsAccepted => Batch is not null || Events is not null;
+
     public static KafkaDecodeResult Accept(IBatchContainer batch) => new(batch, null);
+
+    /// <summary>
+    /// The message's events on <paramref name="streamId"/>, in a <see cref="KafkaBatchContainer"/> that the
+    /// receiver makes with the read's replay epoch: one container per message, where a container the
+    /// adapter made is made again in that epoch.
+    /// </summary>
+    public static KafkaDecodeResult Accept(StreamId streamId, List<object> events) => new(null, null, streamId, events);
 
     public static KafkaDecodeResult Reject(string reason) => new(null, reason);
 }

@@ -16,7 +16,7 @@ public sealed class KafkaBatchContainer : IBatchContainer
     {
     }
 
-    private KafkaBatchContainer(StreamId streamId, List<object> events, long offset, ReplayTicket epoch, Dictionary<string, object>? requestContext)
+    internal KafkaBatchContainer(StreamId streamId, List<object> events, long offset, ReplayTicket epoch, Dictionary<string, object>? requestContext)
     {
         StreamId = streamId;
         Events = events;

@@ -130,9 +130,11 @@ internal sealed class KafkaReceiver : IQueueAdapterReceiver
             }
 
             _decodedUpTo = Math.Max(_decodedUpTo, message.Offset.Value + 1);
-            if (result.Batch is { } batch)
+            if (result.IsAccepted)
             {
-                batches.Add(batch is KafkaBatchContainer kafkaBatch ? kafkaBatch.InEpoch(epochTag) : batch);
+                batches.Add(result.Events is { } events
+                    ? new KafkaBatchContainer(result.StreamId, events, message.Offset.Value, epochTag, null)
+                    : result.Batch is KafkaBatchContainer kafkaBatch ? kafkaBatch.InEpoch(epochTag) : result.Batch!);
                 _lastAccepted = Math.Max(_lastAccepted, message.Offset.Value);
                 accepted += firstRead ? 1 : 0;
             }

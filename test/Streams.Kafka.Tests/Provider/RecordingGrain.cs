@@ -55,8 +55,12 @@ public sealed class TextDataAdapter : IKafkaDataAdapter
             return KafkaDecodeResult.Reject($"'{text}' is not key|seq");
         }
 
+        // Both ways an adapter may answer, so that every test of the provider goes through both: the
+        // events for the receiver to contain, or a container of the adapter's own.
         var record = new TestRecord(message.Partition.Value, message.Offset.Value, parts[0], seq);
-        return KafkaDecodeResult.Accept(new KafkaBatchContainer(streamId, [record], message.Offset.Value));
+        return seq % 2 == 0
+            ? KafkaDecodeResult.Accept(streamId, [record])
+            : KafkaDecodeResult.Accept(new KafkaBatchContainer(streamId, [record], message.Offset.Value));
     }
 
     public IEnumerable<Message<byte[], byte[]>> Encode<T>(StreamId streamId, IEnumerable<T> events, Dictionary<string, object>? requestContext) =>
