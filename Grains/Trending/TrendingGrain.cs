@@ -12,7 +12,8 @@ namespace Encore.Trending;
 /// </remarks>
 internal sealed class TrendingGrain([FromKeyedServices(Clocks.Windows)] TimeProvider clock) : Grain, ITrendingGrain
 {
-    private const int Capacity = 1000;
+    /// <summary>Entries kept at most; past it the weakest are dropped down to three quarters of it.</summary>
+    public const int Capacity = 1000;
 
     private readonly Dictionary<string, TrendingEntry> _entries = new(StringComparer.Ordinal);
 
@@ -30,20 +31,55 @@ internal sealed class TrendingGrain([FromKeyedServices(Clocks.Windows)] TimeProv
 
         if (_entries.Count > Capacity)
         {
-            var cutoff = clock.GetUtcNow() - PlayWindows.Day;
-            foreach (var weakest in _entries.Values
-                .OrderBy(e => e.AsOf > cutoff)
-                .ThenBy(e => e.WindowPlays)
-                .Take(_entries.Count - Capacity * 3 / 4)
-                .Select(e => e.TrackId)
-                .ToList())
-            {
-                _entries.Remove(weakest);
-            }
+            DropWeakest(_entries.Count - Capacity * 3 / 4);
         }
 
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Drops the <paramref name="count"/> weakest entries: those not played in the last day first, then
+    /// the fewest plays; of equal ones, the first listed. Each entry's strength is one number and only
+    /// those are sorted, not the entries by two keys: the all-tracks grain drops entries on nearly every
+    /// update, as each partition's flush brings it hundreds of tracks it does not hold.
+    /// </summary>
+    private void DropWeakest(int count)
+    {
+        var cutoff = clock.GetUtcNow() - PlayWindows.Day;
+        var strengths = new long[_entries.Count];
+        var i = 0;
+        foreach (var entry in _entries.Values)
+        {
+            strengths[i++] = StrengthOf(entry, cutoff);
+        }
+
+        Array.Sort(strengths);
+        var threshold = strengths[count - 1];
+        var equalToDrop = count - Array.IndexOf(strengths, threshold);
+        var dropped = new List<string>(count);
+        foreach (var entry in _entries.Values)
+        {
+            var strength = StrengthOf(entry, cutoff);
+            if (strength < threshold)
+            {
+                dropped.Add(entry.TrackId);
+            }
+            else if (strength == threshold && equalToDrop > 0)
+            {
+                equalToDrop--;
+                dropped.Add(entry.TrackId);
+            }
+        }
+
+        foreach (var trackId in dropped)
+        {
+            _entries.Remove(trackId);
+        }
+    }
+
+    /// <summary>Played in the last day above all, then by plays in the window.</summary>
+    private static long StrengthOf(TrendingEntry entry, DateTimeOffset cutoff) =>
+        (entry.AsOf > cutoff ? 1L << 62 : 0) | Math.Clamp(entry.WindowPlays, 0, (1L << 62) - 1);
 
     public Task<TrendingItem[]> GetTopAsync(int count)
     {

@@ -285,6 +285,21 @@ public sealed class PipelineTests(ClusterFixture fixture)
         Assert.Equal(6, Assert.Single(await trending.GetTopAsync(10)).Plays);
     }
 
+    [Fact]
+    public async Task AFullTrendingGrainDropsStaleTracksThenTheLeastPlayedFirstListedFirst()
+    {
+        var trending = _client.GetGrain<ITrendingGrain>($"trending-capacity-{Guid.NewGuid():N}");
+        // A day-old track with the most plays, then a track more than the capacity, every three with as many plays.
+        var stale = new TrendingEntry("stale", WindowPlays: 10_000, Version: 1, Now.AddDays(-2));
+        var played = Enumerable.Range(0, TrendingGrain.Capacity).Select(i => new TrendingEntry($"t-{i:D4}", WindowPlays: i / 3, Version: 1, Now)).ToArray();
+
+        await trending.UpdateAsync([stale, .. played]);
+
+        // 1 001 entries, down to 750: the stale one, then 250 of the least played, the first of three with 83 plays among them.
+        var kept = await trending.GetTopAsync(2 * TrendingGrain.Capacity);
+        Assert.Equal(played[250..].Select(e => e.TrackId).Order(StringComparer.Ordinal), kept.Select(k => k.TrackId).Order(StringComparer.Ordinal));
+    }
+
     private async Task<long[]> PlaysOf(string[] tracks) =>
         await Task.WhenAll(tracks.Select(async t => (await _client.GetGrain<ITrackGrain>(t).GetAsync())!.Plays));
 }
