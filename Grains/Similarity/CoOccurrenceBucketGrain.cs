@@ -99,7 +99,10 @@ internal sealed class CoOccurrenceBucketGrain(
     private const int CoListenCapacity = 64;
     private static readonly TimeSpan CoListenHalfLife = TimeSpan.FromDays(7);
 
-    /// <summary>Ranked lists of the items read so far, kept between requests (see <see cref="NeighbourCache"/>).</summary>
+    /// <summary>
+    /// Ranked lists of the items read in the last <see cref="NeighbourCache.MaxStale"/>, kept between
+    /// requests (see <see cref="NeighbourCache"/>); each is also its list's <see cref="CoOccurrences.Ranking"/>.
+    /// </summary>
     private readonly Dictionary<string, NeighbourCache> _nearest = new(StringComparer.Ordinal);
 
     // The state's lists by item number, filled as deltas of this process name them: finding a list by its
@@ -153,6 +156,10 @@ internal sealed class CoOccurrenceBucketGrain(
             if (nearest.IsStaleAt(now))
             {
                 _nearest.Remove(item);
+                if (S.Items.TryGetValue(item, out var items))
+                {
+                    items.Ranking = null;
+                }
             }
         }
     }
@@ -176,10 +183,6 @@ internal sealed class CoOccurrenceBucketGrain(
             var item = delta.Items[i];
             var number = numbered && delta.ItemNumbers is { } numbers ? numbers[i] : -1;
             var changed = ApplyHistory(item, number, delta.Occurrences.Of(i), delta.Hits.Of(i), numbered, watermark);
-            if (changed > 0 && _nearest.TryGetValue(item, out var nearest))
-            {
-                nearest.Changed();
-            }
 
             if (ApplyPlays(item, delta.Plays.Of(i), watermark, now) is { } played)
             {
@@ -256,6 +259,11 @@ internal sealed class CoOccurrenceBucketGrain(
         var before = items.PartnerCount;
         var applied = items.Apply(watermark, occurrenceOffsets, hits, numbered, _capacity, _kind, occurrences);
         _partners += items.PartnerCount - before;
+        if (applied > 0)
+        {
+            items.Ranking?.Changed();
+        }
+
         return applied;
     }
 
@@ -287,10 +295,7 @@ internal sealed class CoOccurrenceBucketGrain(
             if (items.PartnerCount < count)
             {
                 _partners -= count - items.PartnerCount;
-                if (_nearest.TryGetValue(item, out var nearest))
-                {
-                    nearest.Changed();
-                }
+                items.Ranking?.Changed();
             }
         }
 
@@ -329,9 +334,9 @@ internal sealed class CoOccurrenceBucketGrain(
             return Task.FromResult(new ItemNeighbours(0, []));
         }
 
-        if (!_nearest.TryGetValue(item, out var nearest))
+        if (items.Ranking is not { } nearest)
         {
-            _nearest[item] = nearest = new NeighbourCache();
+            _nearest[item] = items.Ranking = nearest = new NeighbourCache();
         }
 
         var counts = occurrences.CountsOf(_kind);

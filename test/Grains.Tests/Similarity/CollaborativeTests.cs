@@ -190,6 +190,32 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AListThatChangedIsRankedAgainOnceItsRankingIsMaxAgeOld()
+    {
+        var partition = Plays.NewPartition();
+        var artist = $"reranked-{partition}";
+        var partner = $"partner-{partition}";
+        var bucket = _client.BucketOf(ItemKinds.Artist, artist);
+        async Task HitAsync(int offset)
+        {
+            var delta = new CoOccurrenceDeltaBuilder();
+            var slot = delta.AddItem(artist, ItemIds.Of(artist));
+            delta.AddHit(slot, new CoOccurrenceHit(offset, partner, CoOccurrenceWeights.Full, ItemIds.Of(partner)));
+            await bucket.ApplyAsync(delta.Build(partition, offset, itemNumbering: ItemIds.Numbering));
+        }
+
+        async Task<double> WeightAsync() => Assert.Single((await bucket.GetNeighboursAsync(artist, 10)).Neighbours).CoOccurrences;
+
+        await HitAsync(0);
+        Assert.Equal(1.0, await WeightAsync());
+
+        // The same partner again: the ranking read above is made again once it is MaxAge old, well before
+        // MaxStale, the age at which any ranking is.
+        await HitAsync(1);
+        await Eventually.TrueAsync(async () => await WeightAsync() == 2.0, "the second hit in the ranking", deadline: NeighbourCache.MaxStale / 2);
+    }
+
+    [Fact]
     public async Task ACountsGrainReadsNumbersOnlyInADeltaOfItsProcesssNumberingAndKeepsItsCountsByName()
     {
         var partition = Plays.NewPartition();
