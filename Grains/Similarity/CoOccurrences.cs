@@ -45,7 +45,8 @@ public sealed class CoOccurrences
 
     /// <summary>
     /// The bucket's ranking of this list, kept between requests while it is fresh (never stored): a
-    /// change finds it here, where looking it up by the item's name was a twenty-fifth of a warm pass.
+    /// change finds it here, where looking it up by the item's name was about 3 % of a warm pass's
+    /// samples (docs/performance.md).
     /// </summary>
     internal NeighbourCache? Ranking { get; set; }
 

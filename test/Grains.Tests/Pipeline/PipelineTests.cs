@@ -289,7 +289,8 @@ public sealed class PipelineTests(ClusterFixture fixture)
     public async Task AFullTrendingGrainDropsStaleTracksThenTheLeastPlayedFirstListedFirst()
     {
         var trending = _client.GetGrain<ITrendingGrain>($"trending-capacity-{Guid.NewGuid():N}");
-        // A day-old track with the most plays, then a track more than the capacity, every three with as many plays.
+        // A track last played two days ago, with the most plays, then as many tracks as the capacity, each
+        // three of them with as many plays.
         var stale = new TrendingEntry("stale", WindowPlays: 10_000, Version: 1, Now.AddDays(-2));
         var played = Enumerable.Range(0, TrendingGrain.Capacity).Select(i => new TrendingEntry($"t-{i:D4}", WindowPlays: i / 3, Version: 1, Now)).ToArray();
 

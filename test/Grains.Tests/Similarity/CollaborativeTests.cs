@@ -210,7 +210,7 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
         Assert.Equal(1.0, await WeightAsync());
 
         // The same partner again: the ranking read above is made again once it is MaxAge old, well before
-        // MaxStale, the age at which any ranking is.
+        // MaxStale, the age at which any ranking is made again, changed or not.
         await HitAsync(1);
         await Eventually.TrueAsync(async () => await WeightAsync() == 2.0, "the second hit in the ranking", deadline: NeighbourCache.MaxStale / 2);
     }
