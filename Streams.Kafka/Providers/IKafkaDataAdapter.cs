@@ -7,7 +7,8 @@ namespace Encore.Streams.Kafka.Providers;
 /// What a data adapter made of one Kafka message: stream events (a batch, or the events of one for the
 /// receiver to put in a <see cref="KafkaBatchContainer"/>), or a reason to reject it.
 /// </summary>
-public readonly record struct KafkaDecodeResult(IBatchContainer? Batch, string? RejectReason, StreamId StreamId = default, List<object>? Events = null)
+public readonly record struct KafkaDecodeResult(
+    IBatchContainer? Batch, string? RejectReason, StreamId StreamId = default, List<object>? Events = null, Dictionary<string, object>? RequestContext = null)
 {
     public bool IsAccepted => Batch is not null || Events is not null;
 
@@ -18,7 +19,8 @@ public readonly record struct KafkaDecodeResult(IBatchContainer? Batch, string? 
     /// receiver makes with the read's replay epoch: one container per message, where a container the
     /// adapter made is made again in that epoch.
     /// </summary>
-    public static KafkaDecodeResult Accept(StreamId streamId, List<object> events) => new(null, null, streamId, events);
+    public static KafkaDecodeResult Accept(StreamId streamId, List<object> events, Dictionary<string, object>? requestContext = null) =>
+        new(null, null, streamId, events, requestContext);
 
     public static KafkaDecodeResult Reject(string reason) => new(null, reason);
 }

@@ -132,9 +132,7 @@ internal sealed class KafkaReceiver : IQueueAdapterReceiver
             _decodedUpTo = Math.Max(_decodedUpTo, message.Offset.Value + 1);
             if (result.IsAccepted)
             {
-                batches.Add(result.Events is { } events
-                    ? new KafkaBatchContainer(result.StreamId, events, message.Offset.Value, epochTag, null)
-                    : result.Batch is KafkaBatchContainer kafkaBatch ? kafkaBatch.InEpoch(epochTag) : result.Batch!);
+                batches.Add(ContainerOf(result, message.Offset.Value, epochTag));
                 _lastAccepted = Math.Max(_lastAccepted, message.Offset.Value);
                 accepted += firstRead ? 1 : 0;
             }
@@ -213,6 +211,14 @@ internal sealed class KafkaReceiver : IQueueAdapterReceiver
             return KafkaDecodeResult.Reject($"decoding failed {failures} times: {e.GetType().Name}: {e.Message}");
         }
     }
+
+    /// <summary>An accepted message's events in a container of the read's epoch: made here, or the adapter's own made again in it.</summary>
+    private static IBatchContainer ContainerOf(KafkaDecodeResult result, long offset, ReplayTicket epoch) => result switch
+    {
+        { Events: { } events } => new KafkaBatchContainer(result.StreamId, events, offset, epoch, result.RequestContext),
+        { Batch: KafkaBatchContainer kafkaBatch } => kafkaBatch.InEpoch(epoch),
+        _ => result.Batch!,
+    };
 
     /// <summary>Writes a dead letter; a producer that throws at once fails the same way as one whose write fails later.</summary>
     private Task WriteDeadLetterAsync(ConsumeResult<byte[], byte[]> message, string reason)

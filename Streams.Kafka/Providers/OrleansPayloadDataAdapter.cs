@@ -15,7 +15,7 @@ public sealed class OrleansPayloadDataAdapter(Serializer<OrleansPayloadDataAdapt
         {
             var payload = serializer.Deserialize(message.Message.Value)
                 ?? throw new InvalidOperationException("empty payload");
-            return KafkaDecodeResult.Accept(new KafkaBatchContainer(payload.StreamId, payload.Events, message.Offset.Value, payload.RequestContext));
+            return KafkaDecodeResult.Accept(payload.StreamId, payload.Events, payload.RequestContext);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
