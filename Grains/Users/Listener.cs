@@ -199,7 +199,8 @@ internal sealed class Listener(string userId, IGrainState<UserState> stored)
         }
 
         // The catalog's own id string, so histories share it instead of each holding a copy.
-        S.History.Add(new HistoryEntry(known ? track!.TrackId : e.TrackId, e.Ts, e.MsPlayed, skip, item.Partition, item.Offset));
+        var entry = new HistoryEntry(known ? track!.TrackId : e.TrackId, e.Ts, e.MsPlayed, skip, item.Partition, item.Offset);
+        S.History.Add(known ? entry.WithNumbers(catalog.NumbersOf(at)) : entry);
 
         if (!known)
         {

@@ -1,4 +1,5 @@
 using Encore.Catalog;
+using Encore.Features;
 using Encore.Similarity;
 
 namespace Encore.Users;
@@ -54,17 +55,16 @@ public static class RecentHistory
         var artistCount = 0;
         var trackSeen = false;
         var artistSeen = false;
+        var artistNumber = catalog.NumbersOf(at).Artist;
         for (var i = index - 1; i >= 0 && i >= index - LookBack; i--)
         {
             var earlier = history[i];
             var weight = WeightOf(play.Ts - earlier.Ts);
-            var earlierAt = weight == 0 || earlier.Skip ? -1 : catalog.IndexOf(earlier.TrackId);
-            if (earlierAt < 0)
+            if (weight == 0 || earlier.Skip || !TryNumbersOf(earlier, catalog, out var numbers))
             {
                 continue;
             }
 
-            var numbers = catalog.NumbersOf(earlierAt);
             if (earlier.TrackId == play.TrackId)
             {
                 trackSeen = true;
@@ -74,18 +74,18 @@ public static class RecentHistory
                 tracks[trackCount++] = new Partner(earlier.TrackId, weight, numbers.Track);
             }
 
-            if (catalog.Tracks[earlierAt].PrimaryArtist is not { } artist)
+            if (numbers.Artist < 0)
             {
                 continue;
             }
 
-            if (artist == track.PrimaryArtist)
+            if (numbers.Artist == artistNumber)
             {
                 artistSeen = true;
             }
             else if (artistCount < ArtistPartners && !Holds(artists.AsSpan(0, artistCount), numbers.Artist))
             {
-                artists[artistCount++] = new Partner(artist, weight, numbers.Artist);
+                artists[artistCount++] = new Partner(ItemIds.NameOf(numbers.Artist), weight, numbers.Artist);
             }
         }
 
@@ -95,6 +95,19 @@ public static class RecentHistory
             TrackPartners: trackSeen ? [] : tracks.AsSpan(0, trackCount).ToArray(),
             NewArtists: newArtists,
             ArtistPartners: newArtists.Length == 0 ? [] : artists.AsSpan(0, artistCount).ToArray());
+    }
+
+    /// <summary>The numbers the entry carries, or else the catalog's; false for a track not in the catalog.</summary>
+    private static bool TryNumbersOf(HistoryEntry entry, TrackCatalog catalog, out (int Track, int Artist) numbers)
+    {
+        if (entry.TryGetNumbers(out numbers))
+        {
+            return true;
+        }
+
+        var at = catalog.IndexOf(entry.TrackId);
+        numbers = at < 0 ? (-1, -1) : catalog.NumbersOf(at);
+        return at >= 0;
     }
 
     /// <summary>By number: one name has one number in a process.</summary>
@@ -111,7 +124,57 @@ public static class RecentHistory
         return false;
     }
 
-    /// <summary>Whole units of <see cref="CoOccurrenceWeights.Full"/>, halving every <see cref="HalfLife"/>.</summary>
-    public static int WeightOf(TimeSpan apart) =>
+    // LongestApart[w]: the most ticks apart at which two plays still weigh w or more (w from 1 to Full).
+    private static readonly long[] LongestApart = LongestApartByWeight();
+
+    /// <summary>
+    /// Whole units of <see cref="CoOccurrenceWeights.Full"/>, halving every <see cref="HalfLife"/>: what
+    /// <see cref="ExactWeightOf"/> gives, read off a table of where each weight ends rather than with a
+    /// power per earlier play.
+    /// </summary>
+    public static int WeightOf(TimeSpan apart)
+    {
+        var ticks = apart.Duration().Ticks;
+        var weight = CoOccurrenceWeights.Full;
+        while (weight > 0 && ticks > LongestApart[weight])
+        {
+            weight--;
+        }
+
+        return weight;
+    }
+
+    /// <summary>The weight by its definition, which the table is built from.</summary>
+    public static int ExactWeightOf(TimeSpan apart) =>
         (int)Math.Round(CoOccurrenceWeights.Full * Math.Pow(0.5, apart.Duration() / HalfLife), MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// For each weight, the last tick at which <see cref="ExactWeightOf"/> still reaches it, found by
+    /// bisection: the weight never grows with the time apart, so the table gives exactly its values.
+    /// </summary>
+    private static long[] LongestApartByWeight()
+    {
+        var longest = new long[CoOccurrenceWeights.Full + 1];
+        longest[0] = long.MaxValue;
+        for (var weight = 1; weight <= CoOccurrenceWeights.Full; weight++)
+        {
+            long reaches = 0, fallsShort = TimeSpan.MaxValue.Ticks;
+            while (fallsShort - reaches > 1)
+            {
+                var middle = reaches + ((fallsShort - reaches) / 2);
+                if (ExactWeightOf(TimeSpan.FromTicks(middle)) >= weight)
+                {
+                    reaches = middle;
+                }
+                else
+                {
+                    fallsShort = middle;
+                }
+            }
+
+            longest[weight] = reaches;
+        }
+
+        return longest;
+    }
 }

@@ -48,7 +48,26 @@ public readonly record struct HistoryEntry(
     [property: Id(2)] long MsPlayed,
     [property: Id(3)] bool Skip,
     [property: Id(4)] int Partition,
-    [property: Id(5)] long Offset);
+    [property: Id(5)] long Offset)
+{
+    // The track's and its primary artist's ItemIds numbers, plus one, so that 0 says "not known here":
+    // what an entry read from storage has, as numbers belong to one process and are never stored. With
+    // them, a play's context reads each earlier play from the history's own array; looking each one up
+    // in the catalog by id was a cache miss or three per earlier play (docs/performance.md).
+    [field: NonSerialized] private int TrackNumberPlusOne { get; init; }
+    [field: NonSerialized] private int ArtistNumberPlusOne { get; init; }
+
+    /// <summary>The entry with its track's numbers in this process (an artist of -1: the track has no primary artist).</summary>
+    public HistoryEntry WithNumbers((int Track, int Artist) numbers) =>
+        this with { TrackNumberPlusOne = numbers.Track + 1, ArtistNumberPlusOne = numbers.Artist + 1 };
+
+    /// <summary>The numbers <see cref="WithNumbers"/> gave, if it was called in this process.</summary>
+    public bool TryGetNumbers(out (int Track, int Artist) numbers)
+    {
+        numbers = (TrackNumberPlusOne - 1, ArtistNumberPlusOne - 1);
+        return TrackNumberPlusOne != 0;
+    }
+}
 
 [GenerateSerializer, Immutable]
 public readonly record struct SeenEvent(

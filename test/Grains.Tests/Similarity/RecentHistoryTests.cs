@@ -1,6 +1,11 @@
 using Encore.Catalog;
+using Encore.Events;
 using Encore.Features;
+using Encore.Grains.Tests.Cluster;
+using Encore.Similarity;
 using Encore.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 
 namespace Encore.Grains.Tests.Similarity;
 
@@ -115,6 +120,96 @@ public sealed class RecentHistoryTests
         Assert.Equal(8, RecentHistory.WeightOf(TimeSpan.FromDays(7)));
         Assert.Equal(1, RecentHistory.WeightOf(TimeSpan.FromDays(35)));
         Assert.Equal(0, RecentHistory.WeightOf(TimeSpan.FromDays(36)));
+    }
+
+    [Fact]
+    public void TheWeightTableGivesWhatTheDefinitionDoes()
+    {
+        // Every minute over six weeks, either side of zero, and a tick either side of each step.
+        var apart = Enumerable.Range(-60_480, 120_961).Select(m => TimeSpan.FromMinutes(m)).ToList();
+        for (var weight = 1; weight <= CoOccurrenceWeights.Full; weight++)
+        {
+            var step = StepOf(weight);
+            apart.AddRange([step - TimeSpan.FromTicks(1), step, step + TimeSpan.FromTicks(1), -step]);
+        }
+
+        var wrong = apart.Where(a => RecentHistory.WeightOf(a) != RecentHistory.ExactWeightOf(a)).Take(5).ToList();
+        Assert.Empty(wrong);
+    }
+
+    /// <summary>The first time apart at which the exact weight falls below <paramref name="weight"/>.</summary>
+    private static TimeSpan StepOf(int weight)
+    {
+        // Solve Full * 0.5^(t / HalfLife) = weight - 0.5 for t, then walk to the exact tick.
+        var guess = (long)(RecentHistory.HalfLife.Ticks * Math.Log2(CoOccurrenceWeights.Full / (weight - 0.5)));
+        var ticks = Math.Max(0, guess - 1_000);
+        while (RecentHistory.ExactWeightOf(TimeSpan.FromTicks(ticks)) >= weight)
+        {
+            ticks++;
+        }
+
+        return TimeSpan.FromTicks(ticks);
+    }
+
+    [Fact]
+    public void EntriesCarryingTheirNumbersGiveTheContextTheCatalogDoes()
+    {
+        // Histories as a listener applies them (numbered) and as storage gives them back (not): the same
+        // contexts at every play, over random listeners of the catalog with repeats and skips.
+        var random = new Random(7);
+        var tracks = Catalog.Tracks.Take(300).ToArray();
+        for (var listener = 0; listener < 40; listener++)
+        {
+            var ts = Start;
+            var stored = new List<HistoryEntry>();
+            var applied = new List<HistoryEntry>();
+            for (var play = 0; play < UserState.HistoryCapacity; play++)
+            {
+                ts = ts.AddMinutes(random.Next(1, 3 * 24 * 60));
+                var track = tracks[random.Next(tracks.Length)];
+                var entry = Entry(track, ts, skip: random.Next(8) == 0);
+                stored.Add(entry);
+                applied.Add(entry.WithNumbers(Catalog.NumbersOf(Catalog.IndexOf(track.TrackId))));
+
+                var expected = RecentHistory.ContextAt(stored, play, Catalog);
+                var actual = RecentHistory.ContextAt(applied, play, Catalog);
+                Assert.Equal(expected is null, actual is null);
+                if (expected is not null)
+                {
+                    Assert.Equal(expected.NewTrack, actual!.NewTrack);
+                    Assert.Equal(expected.TrackPartners, actual.TrackPartners);
+                    Assert.Equal(expected.NewArtists, actual.NewArtists);
+                    Assert.Equal(expected.ArtistPartners, actual.ArtistPartners);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void AListenerKeepsTheNumbersOfWhatItPlays()
+    {
+        var state = new GrainState<UserState>(new UserState());
+        var listener = new Listener("u1", state);
+        var track = Distinct[0];
+
+        listener.Apply(new PartitionEvent(0, 0, Plays.Event("u1", track.TrackId, Start)), Catalog);
+
+        Assert.True(state.State!.History[^1].TryGetNumbers(out var numbers));
+        Assert.Equal(Catalog.NumbersOf(Catalog.IndexOf(track.TrackId)), numbers);
+    }
+
+    [Fact]
+    public void AnEntrysNumbersAreNeitherStoredNorSent()
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var entry = Entry(Distinct[0], Start).WithNumbers((3, 4));
+
+        Assert.True(entry.TryGetNumbers(out var numbers));
+        Assert.Equal((3, 4), numbers);
+        var copy = serializer.Deserialize<HistoryEntry>(serializer.SerializeToArray(entry));
+        Assert.False(copy.TryGetNumbers(out _));
+        Assert.Equal(Entry(Distinct[0], Start), copy);
     }
 
     /// <summary>A partner as the context gives it: with its number in this process.</summary>
