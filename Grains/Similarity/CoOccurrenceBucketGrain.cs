@@ -339,8 +339,7 @@ internal sealed class CoOccurrenceBucketGrain(
             _nearest[item] = items.Ranking = nearest = new NeighbourCache();
         }
 
-        var counts = occurrences.CountsOf(_kind);
-        return Task.FromResult(new ItemNeighbours(items.Occurrences, nearest.Nearest(items, count, other => counts.GetValueOrDefault(other))));
+        return Task.FromResult(new ItemNeighbours(items.Occurrences, nearest.Nearest(items, count, occurrences.CountsByNumber(_kind).Of)));
     }
 
     public Task<CoListen[]> GetCoListenedAsync(string trackId, int count) => Task.FromResult(CoListenedWith(trackId, count));

@@ -163,14 +163,14 @@ public sealed class CoOccurrences
     }
 
     /// <summary>Evicts the weakest partners by <paramref name="strength"/> down to three quarters of <paramref name="capacity"/>.</summary>
-    public void EvictWeakest(int capacity, Func<string, long, double> strength) => KeepStrongest(capacity * 3 / 4, strength);
+    public void EvictWeakest(int capacity, Func<int, long, double> strength) => KeepStrongest(capacity * 3 / 4, strength);
 
     /// <summary>
     /// Keeps at most the <paramref name="capacity"/> strongest partners by <paramref name="strength"/>, in
     /// arrays no longer than one past that (they grow no further from then on): what a bucket over its
     /// budget does to each of its lists.
     /// </summary>
-    public void CutTo(int capacity, Func<string, long, double> strength)
+    public void CutTo(int capacity, Func<int, long, double> strength)
     {
         KeepStrongest(capacity, strength);
         if (_partners.Length > capacity + 1)
@@ -180,7 +180,7 @@ public sealed class CoOccurrences
         }
     }
 
-    private void KeepStrongest(int keep, Func<string, long, double> strength)
+    private void KeepStrongest(int keep, Func<int, long, double> strength)
     {
         if (PartnerCount <= keep)
         {
@@ -201,41 +201,59 @@ public sealed class CoOccurrences
         PartnerCount = _sorted = keep;
     }
 
-    /// <summary>The strongest partners by shrunk cosine similarity, given every item's occurrences.</summary>
-    public Neighbour[] Nearest(int count, Func<string, long> occurrencesOf)
+    /// <summary>The strongest partners by shrunk cosine similarity, given every item's occurrences by <see cref="ItemIds"/> number.</summary>
+    public Neighbour[] Nearest(int count, Func<int, long> occurrencesOf)
     {
         var (order, similarities) = Ranked((partner, weight) => Similarity(weight, Occurrences, occurrencesOf(partner)));
         var nearest = new Neighbour[Math.Min(count, order.Length)];
         for (var i = 0; i < nearest.Length; i++)
         {
             var at = order[i];
-            nearest[i] = new Neighbour(ItemIds.NameOf(_partners[at]), similarities[at], (double)_weights[at] / CoOccurrenceWeights.Full);
+            nearest[i] = new Neighbour(ItemIds.NameOf(_partners[at]), similarities[i], (double)_weights[at] / CoOccurrenceWeights.Full);
         }
 
         return nearest;
     }
 
     /// <summary>
-    /// Positions of the partners, strongest first by <paramref name="strength"/>, ties by name, so that
-    /// the order does not depend on the order partners came in; and each position's strength. A sort of
-    /// positions: no object per partner, where ranking a 4 096-partner list through LINQ made one for each.
+    /// Positions of the partners, strongest first by <paramref name="strength"/> (of each partner's
+    /// number and weight), ties by name, so that the order does not depend on the order partners came
+    /// in; and the strength of each, in that order. A sort of positions by their strengths: no object
+    /// per partner, and no comparison delegate but for the runs of equal strength.
     /// </summary>
-    private (int[] Order, double[] Strengths) Ranked(Func<string, long, double> strength)
+    private (int[] Order, double[] Strengths) Ranked(Func<int, long, double> strength)
     {
         var order = new int[PartnerCount];
-        var strengths = new double[PartnerCount];
+        var strongestFirst = new double[PartnerCount];
         for (var i = 0; i < PartnerCount; i++)
         {
             order[i] = i;
-            strengths[i] = strength(ItemIds.NameOf(_partners[i]), _weights[i]);
+            strongestFirst[i] = -strength(_partners[i], _weights[i]);
         }
 
-        Array.Sort(order, (a, b) =>
+        strongestFirst.AsSpan().Sort(order.AsSpan());
+        for (var run = 0; run < order.Length;)
         {
-            var byStrength = strengths[b].CompareTo(strengths[a]);
-            return byStrength != 0 ? byStrength : string.CompareOrdinal(ItemIds.NameOf(_partners[a]), ItemIds.NameOf(_partners[b]));
-        });
-        return (order, strengths);
+            var end = run + 1;
+            while (end < order.Length && strongestFirst[end] == strongestFirst[run])
+            {
+                end++;
+            }
+
+            if (end - run > 1)
+            {
+                order.AsSpan(run, end - run).Sort((a, b) => string.CompareOrdinal(ItemIds.NameOf(_partners[a]), ItemIds.NameOf(_partners[b])));
+            }
+
+            run = end;
+        }
+
+        for (var i = 0; i < strongestFirst.Length; i++)
+        {
+            strongestFirst[i] = -strongestFirst[i];
+        }
+
+        return (order, strongestFirst);
     }
 
     /// <summary>
@@ -338,10 +356,10 @@ public static class CoOccurrenceDeltas
         items.EvictWeakest(capacity, StrengthOf(kind, cache));
 
     /// <summary>What eviction keeps: the partners most alike, not the most popular (raw weight over the partner's norm).</summary>
-    public static Func<string, long, double> StrengthOf(string kind, OccurrenceCache cache)
+    public static Func<int, long, double> StrengthOf(string kind, OccurrenceCache cache)
     {
-        var counts = cache.CountsOf(kind);
-        return (partner, weight) => weight / Math.Sqrt(counts.GetValueOrDefault(partner) + CoOccurrences.Shrinkage);
+        var counts = cache.CountsByNumber(kind);
+        return (partner, weight) => weight / Math.Sqrt(counts.Of(partner) + CoOccurrences.Shrinkage);
     }
 }
 
@@ -365,7 +383,7 @@ public sealed class NeighbourCache
     /// <summary>The partners changed: the next read past <see cref="MaxAge"/> ranks them again.</summary>
     public void Changed() => _changed = true;
 
-    public Neighbour[] Nearest(CoOccurrences items, int count, Func<string, long> occurrencesOf)
+    public Neighbour[] Nearest(CoOccurrences items, int count, Func<int, long> occurrencesOf)
     {
         var age = TimeProvider.System.GetElapsedTime(_rankedAt);
         var stale = (_changed && age > MaxAge) || age > MaxStale;

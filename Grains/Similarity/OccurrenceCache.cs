@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Encore.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Encore.Similarity;
@@ -27,6 +28,26 @@ public sealed partial class OccurrenceCache(IGrainFactory grainFactory, TimeProv
         var k = KindOf(kind);
         RefreshIfStale(k);
         return k.Snapshot.Counts;
+    }
+
+    /// <summary>
+    /// The same counts by <see cref="ItemIds"/> number, for ranking partner lists, which hold numbers:
+    /// finding each partner's name and hashing it was most of what a ranking cost (docs/performance.md).
+    /// Built once per snapshot, on the first call after a refresh brought a new one.
+    /// </summary>
+    public NumberedCounts CountsByNumber(string kind)
+    {
+        var k = KindOf(kind);
+        RefreshIfStale(k);
+        var snapshot = k.Snapshot;
+        var numbered = k.Numbered;
+        if (numbered is null || !ReferenceEquals(numbered.Source, snapshot))
+        {
+            // Two callers may build it at once; both build the same counts, and either is kept.
+            k.Numbered = numbered = NumberedCounts.Of(snapshot);
+        }
+
+        return numbered;
     }
 
     /// <summary>Refreshes now; for tests and for the first request after start.</summary>
@@ -74,10 +95,52 @@ public sealed partial class OccurrenceCache(IGrainFactory grainFactory, TimeProv
     {
         public string Name { get; } = name;
         public volatile OccurrenceSnapshot Snapshot = new(0, []);
+        public volatile NumberedCounts? Numbered;
         public long RefreshedAt;
         public int Refreshing;
     }
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Refreshing the {Kind} occurrence counts failed; the previous ones stay in use")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception, string kind);
+}
+
+/// <summary>Every item's count in an <see cref="OccurrenceSnapshot"/>, indexed by the item's <see cref="ItemIds"/> number.</summary>
+public sealed class NumberedCounts
+{
+    private readonly long[] _counts;
+
+    private NumberedCounts(OccurrenceSnapshot source, long[] counts)
+    {
+        Source = source;
+        _counts = counts;
+    }
+
+    /// <summary>The snapshot the counts were taken from.</summary>
+    public OccurrenceSnapshot Source { get; }
+
+    /// <summary>The count of the item numbered <paramref name="number"/>; 0 for an item the snapshot does not hold.</summary>
+    public long Of(int number) => (uint)number < (uint)_counts.Length ? _counts[number] : 0;
+
+    public static NumberedCounts Of(OccurrenceSnapshot snapshot)
+    {
+        // Every name is numbered (a name the catalog does not hold gets its number now), so the array
+        // answers for every number exactly what the snapshot answers for its name.
+        var numbers = new int[snapshot.Counts.Count];
+        var longest = 0;
+        var i = 0;
+        foreach (var name in snapshot.Counts.Keys)
+        {
+            numbers[i] = ItemIds.Of(name);
+            longest = Math.Max(longest, numbers[i++] + 1);
+        }
+
+        var counts = new long[longest];
+        i = 0;
+        foreach (var count in snapshot.Counts.Values)
+        {
+            counts[numbers[i++]] = count;
+        }
+
+        return new NumberedCounts(snapshot, counts);
+    }
 }

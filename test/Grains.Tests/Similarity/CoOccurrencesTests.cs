@@ -1,3 +1,4 @@
+using Encore.Features;
 using Encore.Similarity;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -61,7 +62,7 @@ public sealed class CoOccurrencesTests
         }
 
         var occurrences = partners.ToDictionary(p => p.Name, p => p.Occurrences);
-        var nearest = items.Nearest(4, name => occurrences[name]);
+        var nearest = items.Nearest(4, id => occurrences[ItemIds.NameOf(id)]);
 
         // 10/(√(20·30)+5) = 0.3390, 10/(√(20·80)+5) = 0.2222, 2/(√(20·4)+5) = 0.1434 twice (d before e), 1/(√20+5) = 0.1056.
         Assert.Equal(["near-a", "near-c", "near-d", "near-e"], nearest.Select(n => n.Id));
@@ -69,7 +70,28 @@ public sealed class CoOccurrencesTests
         Assert.Equal(10 / (Math.Sqrt(1_600) + 5), nearest[1].Similarity, 12);
         Assert.Equal(nearest[2].Similarity, nearest[3].Similarity);
         Assert.Equal([10.0, 10.0, 2.0, 2.0], nearest.Select(n => n.CoOccurrences));
-        Assert.Equal(5, items.Nearest(10, name => occurrences[name]).Length);
+        Assert.Equal(5, items.Nearest(10, id => occurrences[ItemIds.NameOf(id)]).Length);
+    }
+
+    [Fact]
+    public void CountsByNumberAnswerWhatTheSnapshotAnswersByName()
+    {
+        // A name numbered before the snapshot, one first seen in it, and one numbered but not in it.
+        var known = "counted-" + Guid.NewGuid().ToString("N");
+        var absent = "uncounted-" + Guid.NewGuid().ToString("N");
+        var before = ItemIds.Of(known);
+        var missing = ItemIds.Of(absent);
+        var fresh = "first-seen-" + Guid.NewGuid().ToString("N");
+        var snapshot = new OccurrenceSnapshot(7, new Dictionary<string, long> { [known] = 12, [fresh] = 3 });
+
+        var counts = NumberedCounts.Of(snapshot);
+
+        Assert.Same(snapshot, counts.Source);
+        Assert.Equal(12, counts.Of(before));
+        Assert.Equal(3, counts.Of(ItemIds.Of(fresh)));
+        Assert.Equal(0, counts.Of(missing));
+        Assert.Equal(0, counts.Of(ItemIds.Of("numbered-after-" + Guid.NewGuid().ToString("N"))));
+        Assert.Equal(0, counts.Of(-1));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Encore.Features;
 using Encore.Grains.Tests.Cluster;
 using Encore.Recommendations;
 using Encore.Similarity;
+using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Core.Internal;
 
 namespace Encore.Grains.Tests.Similarity;
@@ -187,6 +188,31 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
         // The item found by its number the first time and by its name the second is one list.
         var all = await bucket.GetNeighboursAsync(artist, 10);
         Assert.Equal([$"b-{partition}", $"c-{partition}"], all.Neighbours.Select(n => n.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ASilosCountsByNumberFollowEachNewSnapshot()
+    {
+        var partition = Plays.NewPartition();
+        var (x, y) = TwoTracks(19_500);
+        var counts = _client.GetGrain<IOccurrenceCountsGrain>(ItemKinds.Track);
+        var cache = new OccurrenceCache(_client, TimeProvider.System, NullLogger<OccurrenceCache>.Instance);
+        async Task<(long Numbered, long ByName)> ReadAsync()
+        {
+            await cache.RefreshAsync(ItemKinds.Track);
+            return (cache.CountsByNumber(ItemKinds.Track).Of(ItemIds.Of(x.TrackId)), await counts.GetCountAsync(x.TrackId));
+        }
+
+        await _client.PublishAndWaitAsync(Plays.At(partition, 0,
+            Plays.Event($"n1-{partition}", x.TrackId, Now.AddHours(-2)), Plays.Event($"n1-{partition}", y.TrackId, Now.AddHours(-1))));
+        var first = await ReadAsync();
+        await _client.PublishAndWaitAsync(Plays.At(partition, 2,
+            Plays.Event($"n2-{partition}", x.TrackId, Now.AddHours(-2)), Plays.Event($"n2-{partition}", y.TrackId, Now.AddHours(-1))));
+        var second = await ReadAsync();
+
+        Assert.Equal(first.ByName, first.Numbered);
+        Assert.Equal(first.ByName + 1, second.ByName);
+        Assert.Equal(second.ByName, second.Numbered);
     }
 
     [Fact]
