@@ -55,6 +55,12 @@ public sealed class TrackCatalog
     // Each track's ItemIds number and its primary artist's, side by side (see NumbersOf).
     private int[]? _numbers;
 
+    /// <summary>
+    /// A number no other catalog shares (a random one), by which an index into this catalog found in
+    /// one place is known for one elsewhere in the process (<see cref="Events.PartitionEvent.TryGetTrackIndex"/>).
+    /// </summary>
+    public long Identity { get; } = Random.Shared.NextInt64(1, long.MaxValue);
+
     private TrackCatalog(Track[] tracks, Dictionary<string, int> indexById, string[] genres, string source)
     {
         _tracks = tracks;

@@ -12,6 +12,12 @@ namespace Encore.Pipeline;
 /// </summary>
 public sealed class ListeningEventAdapter(CatalogHolder catalog, TimeProvider clock) : IKafkaDataAdapter
 {
+    // Where the catalog lookup of the event being validated on this thread found its track: the event
+    // carries it, so that the user bucket need not look the track up by id again.
+    [ThreadStatic] private static int t_trackIndex;
+
+    private TrackCatalog? _catalog;
+
     // The catalog's lookup as one delegate for every message, not one made per message.
     private Func<string, bool>? _isKnownTrack;
 
@@ -19,14 +25,19 @@ public sealed class ListeningEventAdapter(CatalogHolder catalog, TimeProvider cl
     {
         // The catalog decides what a known track is. It loads in a few seconds at start-up; the first
         // read of a partition waits for it rather than rejecting good events.
-        var isKnownTrack = _isKnownTrack ??= catalog.Loaded.GetAwaiter().GetResult().Contains;
+        var tracks = _catalog ??= catalog.Loaded.GetAwaiter().GetResult();
+        var isKnownTrack = _isKnownTrack ??= trackId => (t_trackIndex = tracks.IndexOf(trackId)) >= 0;
+        t_trackIndex = -1;
         var result = EventValidator.Validate(message.Message.Value ?? [], clock.GetUtcNow(), isKnownTrack);
         if (result.Event is not { } e)
         {
             return KafkaDecodeResult.Reject(result.Describe());
         }
 
-        return KafkaDecodeResult.Accept(streamId, [new PartitionEvent(message.Partition.Value, message.Offset.Value, e)]);
+        var item = t_trackIndex < 0
+            ? new PartitionEvent(message.Partition.Value, message.Offset.Value, e)
+            : new PartitionEvent(message.Partition.Value, message.Offset.Value, e, tracks.Identity, t_trackIndex);
+        return KafkaDecodeResult.Accept(streamId, [item]);
     }
 
     public IEnumerable<Message<byte[], byte[]>> Encode<T>(StreamId streamId, IEnumerable<T> events, Dictionary<string, object>? requestContext) =>

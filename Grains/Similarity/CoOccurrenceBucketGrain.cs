@@ -108,6 +108,11 @@ internal sealed class CoOccurrenceBucketGrain(
     // The state's lists by item number, filled as deltas of this process name them: finding a list by its
     // name was a twentieth of a warm pass's samples (docs/performance.md). S.Items only ever grows.
     private readonly Dictionary<int, CoOccurrences> _itemsByNumber = [];
+
+    // The same for the tracks' statistics, with each track's duration: the statistics by id and the
+    // catalog entry by id were two lookups by name per played track and batch (docs/performance.md).
+    // S.Tracks only ever grows too.
+    private readonly Dictionary<int, (TrackStats Stats, int DurationMs)> _tracksByNumber = [];
     private FeatureStatePersister _persister = null!;
     private TrackCatalog _catalog = null!;
     private string _kind = null!;
@@ -184,7 +189,7 @@ internal sealed class CoOccurrenceBucketGrain(
             var number = numbered && delta.ItemNumbers is { } numbers ? numbers[i] : -1;
             var changed = ApplyHistory(item, number, delta.Occurrences.Of(i), delta.Hits.Of(i), numbered, watermark);
 
-            if (ApplyPlays(item, delta.Plays.Of(i), watermark, now) is { } played)
+            if (ApplyPlays(item, number, delta.Plays.Of(i), watermark, now) is { } played)
             {
                 (trending ??= []).Add(played.Stats.TrendingOf(item, now));
                 applied += played.Count;
@@ -205,7 +210,8 @@ internal sealed class CoOccurrenceBucketGrain(
     }
 
     /// <summary>Adds the track's plays above the watermark to its statistics; null when none was.</summary>
-    private (TrackStats Stats, int Count)? ApplyPlays(string trackId, ReadOnlySpan<TrackPlay> plays, long watermark, DateTimeOffset now)
+    /// <param name="number">The track's number in this process, -1 when the delta has none.</param>
+    private (TrackStats Stats, int Count)? ApplyPlays(string trackId, int number, ReadOnlySpan<TrackPlay> plays, long watermark, DateTimeOffset now)
     {
         TrackStats? stats = null;
         var durationMs = 0;
@@ -219,12 +225,7 @@ internal sealed class CoOccurrenceBucketGrain(
 
             if (stats is null)
             {
-                if (!S.Tracks.TryGetValue(trackId, out stats))
-                {
-                    S.Tracks[SharedStrings.Of(trackId)] = stats = new TrackStats();
-                }
-
-                durationMs = _catalog.TryGet(trackId, out var track) ? track.DurationMs : 0;
+                (stats, durationMs) = TrackStatsOf(trackId, number);
             }
 
             stats.Add(play, durationMs, now);
@@ -232,6 +233,28 @@ internal sealed class CoOccurrenceBucketGrain(
         }
 
         return stats is null ? null : (stats, count);
+    }
+
+    /// <summary>The track's statistics, made if it has none yet, and its duration in the catalog (0 when not there).</summary>
+    private (TrackStats Stats, int DurationMs) TrackStatsOf(string trackId, int number)
+    {
+        if (number >= 0 && _tracksByNumber.TryGetValue(number, out var known))
+        {
+            return known;
+        }
+
+        if (!S.Tracks.TryGetValue(trackId, out var stats))
+        {
+            S.Tracks[SharedStrings.Of(trackId)] = stats = new TrackStats();
+        }
+
+        var found = (stats, _catalog.TryGet(trackId, out var track) ? track.DurationMs : 0);
+        if (number >= 0)
+        {
+            _tracksByNumber[number] = found;
+        }
+
+        return found;
     }
 
     /// <param name="number">The item's number in this process, -1 when the delta has none.</param>

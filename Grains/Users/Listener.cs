@@ -95,7 +95,7 @@ internal sealed class Listener(string userId, IGrainState<UserState> stored)
             }
         }
 
-        var at = catalog.IndexOf(item.Event.TrackId);
+        var at = TrackIndexOf(item, catalog);
         return index < 0
             ? Counted(item, [], null, catalog, at)
             : Counted(item, PriorAt(index, S.History[index].Ts, S.History[index].TrackId), RecentHistory.ContextAt(S.History, index, catalog, at), catalog, at);
@@ -105,11 +105,15 @@ internal sealed class Listener(string userId, IGrainState<UserState> stored)
     public CountedPlay Apply(PartitionEvent item, TrackCatalog catalog)
     {
         // The track's place in the catalog, looked up once for everything the play does.
-        var at = catalog.IndexOf(item.Event.TrackId);
+        var at = TrackIndexOf(item, catalog);
         var prior = PriorAt(S.History.Count, item.Event.Ts, item.Event.TrackId);
         ApplyPlay(item, catalog, at);
         return Counted(item, prior, RecentHistory.ContextAt(S.History, S.History.Count - 1, catalog, at), catalog, at);
     }
+
+    /// <summary>Where the event's track is in the catalog (-1: not there): as the adapter found it, or else looked up by id.</summary>
+    private static int TrackIndexOf(PartitionEvent item, TrackCatalog catalog) =>
+        item.TryGetTrackIndex(catalog.Identity, out var index) ? index : catalog.IndexOf(item.Event.TrackId);
 
     public UserProfile? Profile(TrackCatalog catalog)
     {

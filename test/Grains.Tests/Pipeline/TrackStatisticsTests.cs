@@ -72,6 +72,30 @@ public sealed class TrackStatisticsTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task NumberedDeltasAddToOneTracksStatisticsWithItsDuration()
+    {
+        // Deltas of this process's numbering, as a partition grain sends them: the second batch finds the
+        // statistics and the duration by the track's number.
+        var now = ClusterFixture.Clock.GetUtcNow();
+        var partition = Plays.NewPartition();
+        var track = Plays.Catalog.Tracks[990];
+        async Task NumberedAsync(long offset, long msPlayed)
+        {
+            var delta = new CoOccurrenceDeltaBuilder();
+            var slot = delta.AddItem(track.TrackId, ItemIds.Of(track.TrackId));
+            delta.AddPlay(slot, new TrackPlay(offset, KeyHash.Of($"u{offset}"), now, msPlayed, Skip: false));
+            await _client.BucketOf(ItemKinds.Track, track.TrackId).ApplyAsync(delta.Build(partition, offset, itemNumbering: ItemIds.Numbering));
+        }
+
+        await NumberedAsync(1, track.DurationMs / 2);
+        await NumberedAsync(2, track.DurationMs);
+
+        var view = (await _client.GetGrain<ITrackGrain>(track.TrackId).GetAsync())!;
+        Assert.Equal(2, view.Plays);
+        Assert.Equal(Math.Round((((double)(track.DurationMs / 2) / track.DurationMs) + 1) / 2, 4), view.CompletionRate);
+    }
+
+    [Fact]
     public async Task UnknownTracksHaveNoView()
     {
         Assert.Null(await _client.GetGrain<ITrackGrain>("no-such-track").GetAsync());
