@@ -154,6 +154,25 @@ public sealed class PipelineTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ABatchOfListenersInMemoryAndNotAppliesEachPlayToItsListener()
+    {
+        // Three listeners of one bucket: the middle one is in memory already, the others are read in.
+        var partition = Plays.NewPartition();
+        var users = Enumerable.Range(0, 1_000).Select(i => $"mixed-{partition}-{i}")
+            .GroupBy(UserBuckets.KeyOf).First(g => g.Count() >= 3).Take(3).ToArray();
+        var tracks = Plays.Tracks(3, skip: 420);
+        var bucket = _client.UserBucketOf(users[0]);
+        await bucket.ApplyAsync(new UserBucketBatch(partition, [new UserEvents(users[1], Plays.At(partition, 0, Plays.Event(users[1], tracks[0], Now.AddMinutes(-9))))]));
+
+        var events = Plays.At(partition, 1, [.. users.SelectMany((user, u) => Enumerable.Range(0, u + 1).Select(i => Plays.Event(user, tracks[i], Now.AddMinutes(-8 + u + i))))]);
+        var result = await bucket.ApplyAsync(new UserBucketBatch(partition, [.. users.Select(user => new UserEvents(user, [.. events.Where(e => e.Event.UserId == user)]))]));
+
+        Assert.Equal(users.Select((user, u) => (user, u + 1)), result.Users.Select(o => (o.UserId, o.Applied)));
+        var plays = await Task.WhenAll(users.Select(async user => (await bucket.GetProfileAsync(user))!.Plays));
+        Assert.Equal([1L, 3L, 3L], plays);
+    }
+
+    [Fact]
     public async Task CheckpointStaysBelowOffsetsStillBufferedInGrains()
     {
         // Two plays: every grain they feed gets fewer than five changes (a play, an occurrence, a
