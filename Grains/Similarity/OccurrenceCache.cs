@@ -125,20 +125,19 @@ public sealed class NumberedCounts
     {
         // Every name is numbered (a name the catalog does not hold gets its number now), so the array
         // answers for every number exactly what the snapshot answers for its name.
-        var numbers = new int[snapshot.Counts.Count];
+        var numbered = new (int Number, long Count)[snapshot.Counts.Count];
         var longest = 0;
         var i = 0;
-        foreach (var name in snapshot.Counts.Keys)
+        foreach (var (name, count) in snapshot.Counts)
         {
-            numbers[i] = ItemIds.Of(name);
-            longest = Math.Max(longest, numbers[i++] + 1);
+            numbered[i] = (ItemIds.Of(name), count);
+            longest = Math.Max(longest, numbered[i++].Number + 1);
         }
 
         var counts = new long[longest];
-        i = 0;
-        foreach (var count in snapshot.Counts.Values)
+        foreach (var (number, count) in numbered)
         {
-            counts[numbers[i++]] = count;
+            counts[number] = count;
         }
 
         return new NumberedCounts(snapshot, counts);

@@ -55,7 +55,7 @@ public static class RecentHistory
         var artistCount = 0;
         var trackSeen = false;
         var artistSeen = false;
-        var artistNumber = catalog.NumbersOf(at).Artist;
+        var (trackNumber, artistNumber) = catalog.NumbersOf(at);
         for (var i = index - 1; i >= 0 && i >= index - LookBack; i--)
         {
             var earlier = history[i];
@@ -65,7 +65,7 @@ public static class RecentHistory
                 continue;
             }
 
-            if (earlier.TrackId == play.TrackId)
+            if (numbers.Track == trackNumber)
             {
                 trackSeen = true;
             }
