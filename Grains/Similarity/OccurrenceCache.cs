@@ -33,7 +33,8 @@ public sealed partial class OccurrenceCache(IGrainFactory grainFactory, TimeProv
     /// <summary>
     /// The same counts by <see cref="ItemIds"/> number, for ranking partner lists, which hold numbers:
     /// finding each partner's name and hashing it was most of what a ranking cost (docs/performance.md).
-    /// Built once per snapshot, on the first call after a refresh brought a new one.
+    /// Built by the refresh that brings a new snapshot, once the kind has been read by number: only the
+    /// first read, or one in the moment between a snapshot and its numbers, builds them itself.
     /// </summary>
     public NumberedCounts CountsByNumber(string kind)
     {
@@ -57,7 +58,14 @@ public sealed partial class OccurrenceCache(IGrainFactory grainFactory, TimeProv
         var snapshot = await grainFactory.GetGrain<IOccurrenceCountsGrain>(kind).GetSnapshotAsync(k.Snapshot.Version);
         if (snapshot is not null)
         {
+            // Numbering every name of a kind takes milliseconds: done here, off the grains' turns, rather
+            // than by whichever ranking or eviction first reads the new snapshot.
+            var numbered = k.Numbered is null ? null : NumberedCounts.Of(snapshot);
             k.Snapshot = snapshot;
+            if (numbered is not null)
+            {
+                k.Numbered = numbered;
+            }
         }
 
         k.RefreshedAt = time.GetTimestamp();
