@@ -36,7 +36,17 @@ public sealed record TrendingEntry(
     [property: Id(0)] string TrackId,
     [property: Id(1)] long WindowPlays,
     [property: Id(2)] long Version,
-    [property: Id(3)] DateTimeOffset AsOf);
+    [property: Id(3)] DateTimeOffset AsOf)
+{
+    /// <summary>
+    /// The track's catalog genres, given by the bucket that made the entry, so that the partition grain
+    /// sending it to each genre's trending grain need not look the track up by id again (that lookup was
+    /// over a percent of a cold pass's samples, docs/performance.md). Never sent: null in an entry read
+    /// back from a message, whose receiver looks the genres up itself.
+    /// </summary>
+    [field: NonSerialized]
+    public string[]? Genres { get; init; }
+}
 
 [GenerateSerializer, Immutable]
 public sealed record CoListen(

@@ -604,12 +604,8 @@ internal sealed partial class PartitionGrain(
         var byGenre = new Dictionary<string, List<TrendingEntry>>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            if (!_catalog.TryGet(entry.TrackId, out var track))
-            {
-                continue;
-            }
-
-            foreach (var genre in track.Genres)
+            var genres = entry.Genres ?? (_catalog.TryGet(entry.TrackId, out var track) ? track.Genres : []);
+            foreach (var genre in genres)
             {
                 if (!byGenre.TryGetValue(genre, out var list))
                 {

@@ -109,10 +109,10 @@ internal sealed class CoOccurrenceBucketGrain(
     // name was a twentieth of a warm pass's samples (docs/performance.md). S.Items only ever grows.
     private readonly Dictionary<int, CoOccurrences> _itemsByNumber = [];
 
-    // The same for the tracks' statistics, with each track's duration: the statistics by id and the
-    // catalog entry by id were two lookups by name per played track and batch (docs/performance.md).
-    // S.Tracks only ever grows too.
-    private readonly Dictionary<int, (TrackStats Stats, int DurationMs)> _tracksByNumber = [];
+    // The same for the tracks' statistics, with each track's catalog entry (null when not in the catalog):
+    // the statistics by id and the catalog entry by id were two lookups by name per played track and
+    // batch (docs/performance.md). S.Tracks only ever grows too.
+    private readonly Dictionary<int, (TrackStats Stats, Track? Track)> _tracksByNumber = [];
     private FeatureStatePersister _persister = null!;
     private TrackCatalog _catalog = null!;
     private string _kind = null!;
@@ -191,7 +191,7 @@ internal sealed class CoOccurrenceBucketGrain(
 
             if (ApplyPlays(item, number, delta.Plays.Of(i), watermark, now) is { } played)
             {
-                (trending ??= []).Add(played.Stats.TrendingOf(item, now));
+                (trending ??= []).Add(played.Stats.TrendingOf(item, now, played.Track?.Genres));
                 applied += played.Count;
             }
 
@@ -211,10 +211,10 @@ internal sealed class CoOccurrenceBucketGrain(
 
     /// <summary>Adds the track's plays above the watermark to its statistics; null when none was.</summary>
     /// <param name="number">The track's number in this process, -1 when the delta has none.</param>
-    private (TrackStats Stats, int Count)? ApplyPlays(string trackId, int number, ReadOnlySpan<TrackPlay> plays, long watermark, DateTimeOffset now)
+    private (TrackStats Stats, Track? Track, int Count)? ApplyPlays(string trackId, int number, ReadOnlySpan<TrackPlay> plays, long watermark, DateTimeOffset now)
     {
         TrackStats? stats = null;
-        var durationMs = 0;
+        Track? track = null;
         var count = 0;
         foreach (var play in plays)
         {
@@ -225,18 +225,18 @@ internal sealed class CoOccurrenceBucketGrain(
 
             if (stats is null)
             {
-                (stats, durationMs) = TrackStatsOf(trackId, number);
+                (stats, track) = TrackStatsOf(trackId, number);
             }
 
-            stats.Add(play, durationMs, now);
+            stats.Add(play, track?.DurationMs ?? 0, now);
             count++;
         }
 
-        return stats is null ? null : (stats, count);
+        return stats is null ? null : (stats, track, count);
     }
 
-    /// <summary>The track's statistics, made if it has none yet, and its duration in the catalog (0 when not there).</summary>
-    private (TrackStats Stats, int DurationMs) TrackStatsOf(string trackId, int number)
+    /// <summary>The track's statistics, made if it has none yet, and its catalog entry (null when not there).</summary>
+    private (TrackStats Stats, Track? Track) TrackStatsOf(string trackId, int number)
     {
         if (number >= 0 && _tracksByNumber.TryGetValue(number, out var known))
         {
@@ -248,7 +248,7 @@ internal sealed class CoOccurrenceBucketGrain(
             S.Tracks[SharedStrings.Of(trackId)] = stats = new TrackStats();
         }
 
-        var found = (stats, _catalog.TryGet(trackId, out var track) ? track.DurationMs : 0);
+        var found = (stats, _catalog.TryGet(trackId, out var track) ? track : null);
         if (number >= 0)
         {
             _tracksByNumber[number] = found;

@@ -32,8 +32,9 @@ public sealed class TrackStats
     }
 
     /// <summary>The track's 24-hour plays for the trending grains; its all-time plays version the entry.</summary>
-    public TrendingEntry TrendingOf(string trackId, DateTimeOffset now) =>
-        new(trackId, Windows.Count(PlayWindows.Day, now).Plays, Plays, LastPlayTs ?? now);
+    /// <param name="genres">The track's catalog genres, carried in memory only (<see cref="TrendingEntry.Genres"/>).</param>
+    public TrendingEntry TrendingOf(string trackId, DateTimeOffset now, string[]? genres = null) =>
+        new(trackId, Windows.Count(PlayWindows.Day, now).Plays, Plays, LastPlayTs ?? now) { Genres = genres };
 
     /// <summary>The answer of <c>GET /api/tracks/{trackId}</c>: the catalog's fields and these statistics.</summary>
     /// <param name="stats">The track's statistics; <c>null</c> for a track never played.</param>
