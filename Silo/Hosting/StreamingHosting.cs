@@ -22,11 +22,11 @@ internal static class StreamingHosting
                 o.Partitions = kafka.Partitions;
                 o.StreamNamespace = Constants.PartitionStreamNamespace;
                 o.MaxBufferedMessages = kafka.ReadAhead;
-                o.MaxBatchSize = Math.Min(o.MaxBatchSize, kafka.ReadAhead);
+                o.MaxBatchSize = KafkaSettings.DeliveryBatchSize;
             }));
             streams.UseDataAdapter<ListeningEventAdapter>();
             streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
-            streams.ConfigureCache(kafka.ReadAhead);
+            streams.ConfigureCache(KafkaSettings.DeliveryBatchSize);
             streams.ConfigurePullingAgent(agent => agent.Configure(o =>
             {
                 // Many queued messages at once (see DeliveryBatchSize); a short timer keeps freshness in milliseconds.

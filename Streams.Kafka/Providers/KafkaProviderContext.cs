@@ -56,6 +56,17 @@ internal sealed class KafkaProviderContext : IDisposable
             AutoOffsetReset = Options.StartFrom,
             EnablePartitionEof = false,
             FetchWaitMaxMs = 10,
+            // What librdkafka fetches ahead of the poll loop, for all partitions together (64 MB by
+            // default). Pausing a partition whose read-ahead is full throws away what librdkafka had
+            // fetched for it, to be fetched again on resume: more only meant more fetched twice.
+            QueuedMaxMessagesKbytes = 16_384,
+            // Once that queue is full, librdkafka postpones each partition's next fetch by this, a
+            // second by default: partitions whose read-ahead ran dry waited for it while the silo's
+            // cores idled a sixth of a cold pass (docs/performance.md).
+            FetchQueueBackoffMs = 10,
+            // The provider reads neither the topic name nor the headers of what it consumes; marshalled,
+            // they were three more objects for every message held in the read-ahead.
+            ConsumeResultFields = "timestamp",
             SocketNagleDisable = true,
         };
         Apply(config, Options.Consumer);
