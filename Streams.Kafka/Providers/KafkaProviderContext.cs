@@ -65,7 +65,8 @@ internal sealed class KafkaProviderContext : IDisposable
             // cores idled a sixth of a cold pass (docs/performance.md).
             FetchQueueBackoffMs = 10,
             // The provider reads neither the topic name nor the headers of what it consumes; marshalled,
-            // they were three more objects for every message held in the read-ahead.
+            // they were objects made for every message held in the read-ahead. Options.Consumer may ask
+            // for them again ("all") for a data adapter that reads headers.
             ConsumeResultFields = "timestamp",
             SocketNagleDisable = true,
         };
