@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Encore.Streams.Kafka.Providers;
 using Orleans.Configuration;
 using Orleans.Providers.Streams.Common;
@@ -130,6 +131,34 @@ public sealed class KafkaQueueCacheTests
         Assert.Equal([101, 102, 103], purged.Select(p => p.SequenceToken.SequenceNumber));
         Assert.Equal(0, cache.Count);
         Assert.False(cache.TryPurgeFromCache(out _));
+    }
+
+    [Fact]
+    public void APurgedMessageIsNoLongerHeldByTheCache()
+    {
+        var cache = NewCache();
+        using var cursor = CursorAt(cache, A, new EventSequenceTokenV2(100));
+        var purged = AddDeliverAndPurge(cache, cursor);
+
+        // The agent has let go of what was purged; the cache, which still holds 101, must not hold 100.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(purged.TryGetTarget(out _));
+        Assert.Equal(1, cache.Count);
+    }
+
+    /// <summary>Adds 100 and 101, delivers 100 and purges it; a weak reference to 100, made where no local outlives the call.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference<IBatchContainer> AddDeliverAndPurge(KafkaQueueCache cache, IQueueCacheCursor cursor)
+    {
+        var message = Message(A, 100);
+        cache.AddToCache([message, Message(A, 101)]);
+        Assert.True(Moved(cursor));
+        Assert.True(Moved(cursor));
+        Assert.True(cache.TryPurgeFromCache(out var purged));
+        Assert.Equal([100], purged.Select(p => p.SequenceToken.SequenceNumber));
+        return new WeakReference<IBatchContainer>(message);
     }
 
     [Fact]
