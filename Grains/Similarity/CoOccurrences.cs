@@ -33,6 +33,9 @@ public sealed class CoOccurrences
     /// <summary>New partners gathered unsorted at the end of the arrays before they are merged in.</summary>
     private const int UnsortedMax = 32;
 
+    /// <summary>Unsorted partners a merge sorts on the stack (12 bytes each); more take arrays.</summary>
+    private const int MaxMergeOnStack = 256;
+
     // Partners [0, _sorted) are sorted by id, [_sorted, PartnerCount) are the unsorted newest: inserting
     // each new partner in order would move half a 4 096-partner list every time.
     private int[] _partners = [];
@@ -133,12 +136,108 @@ public sealed class CoOccurrences
         return PartnerCount;
     }
 
+    /// <summary>
+    /// Adds a batch of co-occurrences at once, as <see cref="AddPartner(int, long, int)"/> would one by
+    /// one, for a list that stays within its capacity with every one of them new. The partners are
+    /// sorted and found in one pass over the sorted part, each search starting where the last one ended:
+    /// a partner found by a binary search of its own was a few cache misses, and adding partners was the
+    /// largest share of a warm pass (docs/performance.md).
+    /// </summary>
+    /// <param name="ids">The partners' <see cref="ItemIds"/> numbers, in any order, a partner any number of times; reordered.</param>
+    /// <param name="weights">Each one's weight, beside it; reordered with the ids.</param>
+    public void AddPartners(Span<int> ids, Span<long> weights, int capacity)
+    {
+        if (PartnerCount + ids.Length > capacity)
+        {
+            throw new ArgumentException($"{ids.Length} partners could take a list of {PartnerCount} past its capacity {capacity}: add them one by one.", nameof(ids));
+        }
+
+        ids.Sort(weights);
+        var added = 0;
+        var from = 0;
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var id = ids[i];
+            var weight = weights[i];
+            while (i + 1 < ids.Length && ids[i + 1] == id)
+            {
+                weight += weights[++i];
+            }
+
+            var at = FindSorted(id, ref from);
+            if (at < 0)
+            {
+                var unsorted = _partners.AsSpan(_sorted, PartnerCount - _sorted).IndexOf(id);
+                at = unsorted < 0 ? -1 : _sorted + unsorted;
+            }
+
+            if (at >= 0)
+            {
+                _weights[at] += weight;
+                continue;
+            }
+
+            // Gathered at the front of the spans, which the loop has already read past.
+            ids[added] = id;
+            weights[added++] = weight;
+        }
+
+        if (added == 0)
+        {
+            return;
+        }
+
+        var length = _partners.Length;
+        while (length < PartnerCount + added)
+        {
+            length = CappedGrowth.NextLength(length, PartnerCount, capacity);
+        }
+
+        if (length != _partners.Length)
+        {
+            Array.Resize(ref _partners, length);
+            Array.Resize(ref _weights, length);
+        }
+
+        ids[..added].CopyTo(_partners.AsSpan(PartnerCount));
+        weights[..added].CopyTo(_weights.AsSpan(PartnerCount));
+        PartnerCount += added;
+        if (PartnerCount - _sorted >= UnsortedMax)
+        {
+            MergeUnsorted();
+        }
+    }
+
+    /// <summary>
+    /// Where <paramref name="id"/> is in the sorted part (-1: not there), searched from
+    /// <paramref name="from"/>, which moves to where the search ended; ids asked for in ascending order.
+    /// Gallops first, so that nearby partners cost a step or two.
+    /// </summary>
+    private int FindSorted(int id, ref int from)
+    {
+        var low = from;
+        var step = 1;
+        var high = low;
+        while (high < _sorted && _partners[high] < id)
+        {
+            low = high + 1;
+            high += step;
+            step *= 2;
+        }
+
+        high = Math.Min(high + 1, _sorted);
+        var found = _partners.AsSpan(low, high - low).BinarySearch(id);
+        from = found >= 0 ? low + found : low + ~found;
+        return found >= 0 ? low + found : -1;
+    }
+
     /// <summary>Sorts the newest partners and merges them into the sorted ones, from the back, in place.</summary>
     private void MergeUnsorted()
     {
         var count = PartnerCount - _sorted;
-        Span<int> ids = stackalloc int[count];
-        Span<long> weights = stackalloc long[count];
+        // A batch may leave many more than UnsortedMax unsorted; the stack takes a few hundred.
+        Span<int> ids = count <= MaxMergeOnStack ? stackalloc int[count] : new int[count];
+        Span<long> weights = count <= MaxMergeOnStack ? stackalloc long[count] : new long[count];
         _partners.AsSpan(_sorted, count).CopyTo(ids);
         _weights.AsSpan(_sorted, count).CopyTo(weights);
         ids.Sort(weights);
@@ -334,6 +433,36 @@ public static class CoOccurrenceDeltas
             }
         }
 
+        var fresh = 0;
+        foreach (var hit in hits)
+        {
+            fresh += hit.Offset > watermark ? 1 : 0;
+        }
+
+        if (fresh == 0)
+        {
+            return applied;
+        }
+
+        if (items.PartnerCount + fresh <= capacity)
+        {
+            // Nothing can be evicted on the way: the whole batch at once, which finds the partners faster.
+            Span<int> ids = fresh <= MaxBatchOnStack ? stackalloc int[fresh] : new int[fresh];
+            Span<long> weights = fresh <= MaxBatchOnStack ? stackalloc long[fresh] : new long[fresh];
+            var i = 0;
+            foreach (var hit in hits)
+            {
+                if (hit.Offset > watermark)
+                {
+                    ids[i] = numbered ? hit.OtherId : ItemIds.Of(hit.Other);
+                    weights[i++] = hit.Weight;
+                }
+            }
+
+            items.AddPartners(ids, weights, capacity);
+            return applied + fresh;
+        }
+
         foreach (var hit in hits)
         {
             if (hit.Offset > watermark)
@@ -350,6 +479,9 @@ public static class CoOccurrenceDeltas
 
         return applied;
     }
+
+    /// <summary>Hits of one list added at once from spans on the stack (12 bytes each); a longer batch takes arrays.</summary>
+    private const int MaxBatchOnStack = 512;
 
     /// <summary>Its own method, so that the lambda's closure is allocated only when a list overflows.</summary>
     private static void EvictWeakest(CoOccurrences items, int capacity, string kind, OccurrenceCache cache) =>

@@ -26,6 +26,55 @@ public sealed class CoOccurrencesTests
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), Sorted(items));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(40)]
+    [InlineData(300)]
+    public void ABatchAddsExactlyWhatItsPartnersAddedOneByOneWould(int batchSize)
+    {
+        // Batches with partners met before (in the sorted part and among the unsorted newest), new ones
+        // and the same partner more than once, until the lists hold most of 1 500 partners.
+        var random = new Random(batchSize);
+        var numbers = Enumerable.Range(0, 1_500).Select(i => ItemIds.Of($"batch-test-{i}")).ToArray();
+        var batched = new CoOccurrences();
+        var oneByOne = new CoOccurrences();
+        for (var round = 0; round < 4_000 / batchSize; round++)
+        {
+            var ids = new int[batchSize];
+            var weights = new long[batchSize];
+            for (var i = 0; i < batchSize; i++)
+            {
+                ids[i] = numbers[random.Next(Math.Min(numbers.Length, 50 + (round * batchSize / 2)))];
+                weights[i] = random.Next(1, CoOccurrenceWeights.Full + 1);
+                oneByOne.AddPartner(ids[i], weights[i], capacity: 2_000);
+            }
+
+            batched.AddPartners(ids, weights, capacity: 2_000);
+            Assert.Equal(oneByOne.PartnerCount, batched.PartnerCount);
+        }
+
+        Assert.True(batched.PartnerCount > 1_000, $"only {batched.PartnerCount} partners");
+        Assert.Equal(Sorted(oneByOne), Sorted(batched));
+    }
+
+    [Fact]
+    public void ABatchThatCouldTakeAListPastItsCapacityIsRefused()
+    {
+        var items = new CoOccurrences();
+        for (var i = 0; i < 9; i++)
+        {
+            items.AddPartner($"batch-full-{i}", 1, capacity: 10);
+        }
+
+        int[] ids = [ItemIds.Of("batch-full-9"), ItemIds.Of("batch-full-0")];
+
+        // Both could be new as far as the caller knows; the list stays as it was.
+        Assert.Throws<ArgumentException>(() => items.AddPartners(ids, new long[] { 1, 1 }, capacity: 10));
+        Assert.Equal(9, items.PartnerCount);
+        Assert.Equal(9, Sorted(items).Sum(p => p.Value));
+    }
+
     [Fact]
     public void EvictionKeepsTheStrongestThreeQuartersAndTheRestStillAddUp()
     {
