@@ -109,8 +109,7 @@ public sealed class CoOccurrences
         var at = _partners.AsSpan(0, _sorted).BinarySearch(id);
         if (at < 0)
         {
-            var unsorted = _partners.AsSpan(_sorted, PartnerCount - _sorted).IndexOf(id);
-            at = unsorted < 0 ? -1 : _sorted + unsorted;
+            at = FindUnsorted(id);
         }
 
         if (at >= 0)
@@ -167,8 +166,7 @@ public sealed class CoOccurrences
             var at = FindSorted(id, ref from);
             if (at < 0)
             {
-                var unsorted = _partners.AsSpan(_sorted, PartnerCount - _sorted).IndexOf(id);
-                at = unsorted < 0 ? -1 : _sorted + unsorted;
+                at = FindUnsorted(id);
             }
 
             if (at >= 0)
@@ -206,6 +204,13 @@ public sealed class CoOccurrences
         {
             MergeUnsorted();
         }
+    }
+
+    /// <summary>Where <paramref name="id"/> is among the unsorted newest partners (-1: not there).</summary>
+    private int FindUnsorted(int id)
+    {
+        var at = _partners.AsSpan(_sorted, PartnerCount - _sorted).IndexOf(id);
+        return at < 0 ? -1 : _sorted + at;
     }
 
     /// <summary>
@@ -454,7 +459,7 @@ public static class CoOccurrenceDeltas
             {
                 if (hit.Offset > watermark)
                 {
-                    ids[i] = numbered ? hit.OtherId : ItemIds.Of(hit.Other);
+                    ids[i] = PartnerOf(hit, numbered);
                     weights[i++] = hit.Weight;
                 }
             }
@@ -467,8 +472,7 @@ public static class CoOccurrenceDeltas
         {
             if (hit.Offset > watermark)
             {
-                var partner = numbered ? hit.OtherId : ItemIds.Of(hit.Other);
-                if (items.AddPartner(partner, hit.Weight, capacity) > capacity)
+                if (items.AddPartner(PartnerOf(hit, numbered), hit.Weight, capacity) > capacity)
                 {
                     EvictWeakest(items, capacity, kind, cache);
                 }
@@ -479,6 +483,9 @@ public static class CoOccurrenceDeltas
 
         return applied;
     }
+
+    /// <summary>The hit's partner by <see cref="ItemIds"/> number: as sent when <paramref name="numbered"/> (this process's numbering), else by its name.</summary>
+    private static int PartnerOf(CoOccurrenceHit hit, bool numbered) => numbered ? hit.OtherId : ItemIds.Of(hit.Other);
 
     /// <summary>Hits of one list added at once from spans on the stack (12 bytes each); a longer batch takes arrays.</summary>
     private const int MaxBatchOnStack = 512;
