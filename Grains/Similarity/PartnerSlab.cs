@@ -5,13 +5,16 @@ namespace Encore.Similarity;
 /// <summary>
 /// Where the partner lists of one co-occurrence bucket keep their partners: blocks of a power-of-two
 /// length cut from large pages of numbers and weights. A block a list has outgrown goes to the next list
-/// that grows to its length.
+/// that grows to its length, or joins its free neighbour (its buddy) into a block twice as long.
 /// </summary>
 /// <remarks>
 /// A list that grew its own arrays left the old ones to the collector, and its new ones, which live as
 /// long as the list, were copied from generation to generation on their way to the oldest. Partner arrays
 /// were an eighth of what a warm pass allocated, all of it surviving (docs/performance.md). Pages are
 /// large objects: the collector does not move them, and they hold no reference for it to follow.
+/// Blocks are buddies: each sits at a multiple of its length within its page, a longer free block is
+/// split to rent a shorter one, and two free halves join again. Without that, the short blocks that lists
+/// left behind as they all grew long would stay unused beside them.
 /// A slab belongs to one bucket activation and is used by its turns only, one at a time; it is not
 /// thread-safe and is never stored.
 /// </remarks>
@@ -29,13 +32,20 @@ public sealed class PartnerSlab
     /// </summary>
     public const int MaxBlock = 2048;
 
+    private static readonly int Longest = BitOperations.Log2(MaxBlock);
+
     private readonly List<int[]> _numberPages = [];
     private readonly List<long[]> _weightPages = [];
 
-    // Free blocks by the log2 of their length, each as page * PageLength + offset.
-    private readonly Stack<int>[] _free = [.. Enumerable.Range(0, BitOperations.Log2(MaxBlock) + 1).Select(_ => new Stack<int>())];
+    // For each page and each MinBlock of it, 1 + log2 of the length of the free block starting there (0:
+    // none starts there), which says whether a block's buddy is free.
+    private readonly List<byte[]> _freeAt = [];
 
-    // How much of the newest page is cut.
+    // Free blocks by the log2 of their length, as page * PageLength + offset. A block joined into a longer
+    // one stays here until popped, and is then passed over: _freeAt says whether it is still free.
+    private readonly Stack<int>[] _free = [.. Enumerable.Range(0, Longest + 1).Select(_ => new Stack<int>())];
+
+    // How much of the newest page has been cut into blocks of MaxBlock.
     private int _cut = PageLength;
 
     /// <summary>Pages allocated so far.</summary>
@@ -52,24 +62,12 @@ public sealed class PartnerSlab
             throw new ArgumentOutOfRangeException(nameof(length), length, $"a slab holds blocks of a power of two from {MinBlock} to {MaxBlock}");
         }
 
-        if (!_free[BitOperations.Log2((uint)length)].TryPop(out var at))
-        {
-            if (_cut + length > PageLength)
-            {
-                _numberPages.Add(new int[PageLength]);
-                _weightPages.Add(new long[PageLength]);
-                _cut = 0;
-            }
-
-            at = ((_numberPages.Count - 1) * PageLength) + _cut;
-            _cut += length;
-        }
-
+        var at = Take(BitOperations.Log2((uint)length));
         var page = at / PageLength;
         return new PartnerBlock(_numberPages[page], _weightPages[page], at % PageLength, length, this, page);
     }
 
-    /// <summary>Takes back a block this slab rented; the list that had it must not use it again.</summary>
+    /// <summary>Takes back a block this slab rented, joining it with its buddy while that is free; the list that had it must not use it again.</summary>
     internal void Return(PartnerBlock block)
     {
         if (block.Slab != this || block.Page >= _numberPages.Count || _numberPages[block.Page] != block.Numbers)
@@ -77,8 +75,57 @@ public sealed class PartnerSlab
             throw new InvalidOperationException("the block was not rented from this slab");
         }
 
-        _free[BitOperations.Log2((uint)block.Length)].Push((block.Page * PageLength) + block.Offset);
+        var at = (block.Page * PageLength) + block.Offset;
+        var size = BitOperations.Log2((uint)block.Length);
+        while (size < Longest && FreeAt(at ^ (1 << size)) == size + 1)
+        {
+            var buddy = at ^ (1 << size);
+            FreeAt(buddy) = 0;
+            at = Math.Min(at, buddy);
+            size++;
+        }
+
+        MarkFree(at, size);
     }
+
+    /// <summary>Where a block of 2^<paramref name="size"/> starts: a free one, else half of a longer one split, else a new one cut.</summary>
+    private int Take(int size)
+    {
+        while (_free[size].TryPop(out var free))
+        {
+            if (FreeAt(free) == size + 1)
+            {
+                FreeAt(free) = 0;
+                return free;
+            }
+        }
+
+        if (size < Longest)
+        {
+            var split = Take(size + 1);
+            MarkFree(split + (1 << size), size);
+            return split;
+        }
+
+        if (_cut == PageLength)
+        {
+            _numberPages.Add(new int[PageLength]);
+            _weightPages.Add(new long[PageLength]);
+            _freeAt.Add(new byte[PageLength / MinBlock]);
+            _cut = 0;
+        }
+
+        _cut += MaxBlock;
+        return ((_numberPages.Count - 1) * PageLength) + _cut - MaxBlock;
+    }
+
+    private void MarkFree(int at, int size)
+    {
+        FreeAt(at) = (byte)(size + 1);
+        _free[size].Push(at);
+    }
+
+    private ref byte FreeAt(int at) => ref _freeAt[at / PageLength][at % PageLength / MinBlock];
 }
 
 /// <summary>

@@ -68,6 +68,24 @@ public sealed class PartnerSlabTests
         Assert.Equal(2, slab.Pages);
     }
 
+    [Fact]
+    public void BlocksGivenBackJoinIntoLongerOnes()
+    {
+        // A page's worth of the shortest blocks, all given back, is a page's worth of the longest: lists
+        // that have all grown long reuse what they left behind.
+        var slab = new PartnerSlab();
+        var shortest = Enumerable.Range(0, PartnerSlab.PageLength / PartnerSlab.MinBlock).Select(_ => slab.Rent(PartnerSlab.MinBlock)).ToList();
+        foreach (var block in shortest)
+        {
+            slab.Return(block);
+        }
+
+        var longest = Enumerable.Range(0, PartnerSlab.PageLength / PartnerSlab.MaxBlock).Select(_ => slab.Rent(PartnerSlab.MaxBlock)).ToList();
+
+        Assert.Equal(1, slab.Pages);
+        Assert.Equal(PartnerSlab.PageLength / PartnerSlab.MaxBlock, longest.Select(block => block.Offset).Distinct().Count());
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
