@@ -125,9 +125,6 @@ internal sealed class CoOccurrenceBucketGrain(
     private long _share;
     private CoOccurrenceFigures.Bucket _figures = null!;
 
-    /// <summary>Where this activation's lists grow to: a list's outgrown block goes to the next that grows to its length.</summary>
-    private readonly PartnerSlab _slab = new();
-
     private CoOccurrenceBucketState S => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -283,7 +280,7 @@ internal sealed class CoOccurrenceBucketGrain(
         }
 
         var before = items.PartnerCount;
-        var applied = items.Apply(watermark, occurrenceOffsets, hits, numbered, _capacity, _kind, occurrences, _slab);
+        var applied = items.Apply(watermark, occurrenceOffsets, hits, numbered, _capacity, _kind, occurrences);
         _partners += items.PartnerCount - before;
         if (applied > 0)
         {
