@@ -118,13 +118,7 @@ public sealed class CoOccurrences
             return PartnerCount;
         }
 
-        if (PartnerCount == _partners.Length)
-        {
-            var size = CappedGrowth.NextLength(_partners.Length, PartnerCount, capacity);
-            Array.Resize(ref _partners, size);
-            Array.Resize(ref _weights, size);
-        }
-
+        GrowToHold(PartnerCount + 1, capacity);
         _partners[PartnerCount] = id;
         _weights[PartnerCount++] = weight;
         if (PartnerCount - _sorted == UnsortedMax)
@@ -185,8 +179,24 @@ public sealed class CoOccurrences
             return;
         }
 
+        GrowToHold(PartnerCount + added, capacity);
+        ids[..added].CopyTo(_partners.AsSpan(PartnerCount));
+        weights[..added].CopyTo(_weights.AsSpan(PartnerCount));
+        PartnerCount += added;
+        if (PartnerCount - _sorted >= UnsortedMax)
+        {
+            MergeUnsorted();
+        }
+    }
+
+    /// <summary>
+    /// Grows the arrays, doubling as <see cref="CappedGrowth"/> says, until they hold <paramref name="count"/>
+    /// partners: once for a partner added alone, to the final length at once for a batch.
+    /// </summary>
+    private void GrowToHold(int count, int capacity)
+    {
         var length = _partners.Length;
-        while (length < PartnerCount + added)
+        while (length < count)
         {
             length = CappedGrowth.NextLength(length, PartnerCount, capacity);
         }
@@ -195,14 +205,6 @@ public sealed class CoOccurrences
         {
             Array.Resize(ref _partners, length);
             Array.Resize(ref _weights, length);
-        }
-
-        ids[..added].CopyTo(_partners.AsSpan(PartnerCount));
-        weights[..added].CopyTo(_weights.AsSpan(PartnerCount));
-        PartnerCount += added;
-        if (PartnerCount - _sorted >= UnsortedMax)
-        {
-            MergeUnsorted();
         }
     }
 
