@@ -31,6 +31,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+        await StreamAgents.SettledAsync(Cluster, Constants.StreamProvider, Queues);
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();

@@ -40,6 +40,7 @@ internal static class PostgresCluster
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
+        await StreamAgents.SettledAsync(cluster, Constants.StreamProvider, Queues);
         return cluster;
     }
 
