@@ -125,6 +125,13 @@ internal sealed class CoOccurrenceBucketGrain(
     private long _share;
     private CoOccurrenceFigures.Bucket _figures = null!;
 
+    /// <summary>
+    /// Where this activation's lists grow to, until its first cut: a list's outgrown block goes to the
+    /// next that grows to its length. A slab never gives a page back, and a cut leaves most of its blocks
+    /// unused, so from then on the lists have arrays of their own, which mostly stay at their capacity.
+    /// </summary>
+    private PartnerSlab? _slab = new();
+
     private CoOccurrenceBucketState S => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -280,7 +287,7 @@ internal sealed class CoOccurrenceBucketGrain(
         }
 
         var before = items.PartnerCount;
-        var applied = items.Apply(watermark, occurrenceOffsets, hits, numbered, _capacity, _kind, occurrences);
+        var applied = items.Apply(watermark, occurrenceOffsets, hits, numbered, _capacity, _kind, occurrences, _slab);
         _partners += items.PartnerCount - before;
         if (applied > 0)
         {
@@ -322,6 +329,7 @@ internal sealed class CoOccurrenceBucketGrain(
             }
         }
 
+        _slab = null;
         CoOccurrenceLog.OverShare(logger, this.GetPrimaryKeyString(), before, _share, _capacity, _partners);
     }
 

@@ -11,7 +11,9 @@ namespace Encore.Similarity;
 /// <remarks>
 /// Partners are held as <see cref="ItemIds"/> in a sorted <c>int</c> array beside their weights: no
 /// object per partner and no reference for the collector to follow, 12 bytes a partner where a
-/// dictionary of names took about 40. Stored and sent as names (<see cref="CoOccurrencesConverter"/>).
+/// dictionary of names took about 40. In a bucket the arrays are a block of its
+/// <see cref="PartnerSlab"/>, which takes back the block a list outgrows. Stored and sent as names
+/// (<see cref="CoOccurrencesConverter"/>).
 /// </remarks>
 public sealed class CoOccurrences
 {
@@ -38,11 +40,13 @@ public sealed class CoOccurrences
 
     // Partners [0, _sorted) are sorted by id, [_sorted, PartnerCount) are the unsorted newest: inserting
     // each new partner in order would move half a 4 096-partner list every time.
-    private int[] _partners = [];
-    private long[] _weights = [];
+    private PartnerBlock _block = PartnerBlock.Empty;
     private int _sorted;
 
     public long Occurrences { get; set; }
+
+    /// <summary>Where the partners are now (for tests).</summary>
+    internal PartnerBlock Block => _block;
 
     public int PartnerCount { get; private set; }
 
@@ -60,9 +64,12 @@ public sealed class CoOccurrences
     {
         for (var i = 0; i < PartnerCount; i++)
         {
-            yield return (ItemIds.NameOf(_partners[i]), _weights[i]);
+            yield return (ItemIds.NameOf(NumberAt(i)), _block.Weights[_block.Offset + i]);
         }
     }
+
+    // For iterators and lambdas, which cannot hold a span.
+    private int NumberAt(int i) => _block.Numbers[_block.Offset + i];
 
     /// <summary>A list holding <paramref name="partners"/> (a list as stored); a name given twice has its weights summed.</summary>
     public static CoOccurrences Of(long occurrences, IReadOnlyCollection<(string Partner, long Weight)> partners)
@@ -91,7 +98,7 @@ public sealed class CoOccurrences
             weights[count++] = weights[i];
         }
 
-        return new CoOccurrences { Occurrences = occurrences, _partners = ids, _weights = weights, PartnerCount = count, _sorted = count };
+        return new CoOccurrences { Occurrences = occurrences, _block = PartnerBlock.Own(ids, weights), PartnerCount = count, _sorted = count };
     }
 
     /// <summary>
@@ -102,11 +109,12 @@ public sealed class CoOccurrences
     public int AddPartner(string partner, long weight, int capacity) => AddPartner(ItemIds.Of(partner), weight, capacity);
 
     /// <summary>As <see cref="AddPartner(string, long, int)"/>, for a partner by its <see cref="ItemIds"/> number.</summary>
-    public int AddPartner(int id, long weight, int capacity)
+    /// <param name="slab">Where the list's arrays grow to (a block of its own when null).</param>
+    public int AddPartner(int id, long weight, int capacity, PartnerSlab? slab = null)
     {
         // Spans, not Array.BinarySearch: that one goes through a comparer object, and was two thirds of
         // the search's time in a profile of the warm pass (docs/performance.md).
-        var at = _partners.AsSpan(0, _sorted).BinarySearch(id);
+        var at = _block.NumberSpan[.._sorted].BinarySearch(id);
         if (at < 0)
         {
             at = FindUnsorted(id);
@@ -114,13 +122,13 @@ public sealed class CoOccurrences
 
         if (at >= 0)
         {
-            _weights[at] += weight;
+            _block.WeightSpan[at] += weight;
             return PartnerCount;
         }
 
-        GrowToHold(PartnerCount + 1, capacity);
-        _partners[PartnerCount] = id;
-        _weights[PartnerCount++] = weight;
+        GrowToHold(PartnerCount + 1, capacity, slab);
+        _block.NumberSpan[PartnerCount] = id;
+        _block.WeightSpan[PartnerCount++] = weight;
         if (PartnerCount - _sorted == UnsortedMax)
         {
             MergeUnsorted();
@@ -130,7 +138,7 @@ public sealed class CoOccurrences
     }
 
     /// <summary>
-    /// Adds a batch of co-occurrences at once, as <see cref="AddPartner(int, long, int)"/> would one by
+    /// Adds a batch of co-occurrences at once, as <see cref="AddPartner(int, long, int, PartnerSlab)"/> would one by
     /// one, for a list that stays within its capacity with every one of them new. The partners are
     /// sorted and found in one pass over the sorted part, each search starting where the last one ended:
     /// a partner found by a binary search of its own was a few cache misses, and adding partners was the
@@ -138,7 +146,8 @@ public sealed class CoOccurrences
     /// </summary>
     /// <param name="ids">The partners' <see cref="ItemIds"/> numbers, in any order, a partner any number of times; reordered.</param>
     /// <param name="weights">Each one's weight, beside it; reordered with the ids.</param>
-    public void AddPartners(Span<int> ids, Span<long> weights, int capacity)
+    /// <param name="slab">Where the list's arrays grow to (a block of its own when null).</param>
+    public void AddPartners(Span<int> ids, Span<long> weights, int capacity, PartnerSlab? slab = null)
     {
         if (PartnerCount + ids.Length > capacity)
         {
@@ -146,6 +155,7 @@ public sealed class CoOccurrences
         }
 
         ids.Sort(weights);
+        var listWeights = _block.WeightSpan;
         var added = 0;
         var from = 0;
         for (var i = 0; i < ids.Length; i++)
@@ -165,7 +175,7 @@ public sealed class CoOccurrences
 
             if (at >= 0)
             {
-                _weights[at] += weight;
+                listWeights[at] += weight;
                 continue;
             }
 
@@ -179,9 +189,9 @@ public sealed class CoOccurrences
             return;
         }
 
-        GrowToHold(PartnerCount + added, capacity);
-        ids[..added].CopyTo(_partners.AsSpan(PartnerCount));
-        weights[..added].CopyTo(_weights.AsSpan(PartnerCount));
+        GrowToHold(PartnerCount + added, capacity, slab);
+        ids[..added].CopyTo(_block.NumberSpan[PartnerCount..]);
+        weights[..added].CopyTo(_block.WeightSpan[PartnerCount..]);
         PartnerCount += added;
         if (PartnerCount - _sorted >= UnsortedMax)
         {
@@ -193,25 +203,24 @@ public sealed class CoOccurrences
     /// Grows the arrays, doubling as <see cref="CappedGrowth"/> says, until they hold <paramref name="count"/>
     /// partners: once for a partner added alone, to the final length at once for a batch.
     /// </summary>
-    private void GrowToHold(int count, int capacity)
+    private void GrowToHold(int count, int capacity, PartnerSlab? slab)
     {
-        var length = _partners.Length;
+        var length = _block.Length;
         while (length < count)
         {
             length = CappedGrowth.NextLength(length, PartnerCount, capacity);
         }
 
-        if (length != _partners.Length)
+        if (length != _block.Length)
         {
-            Array.Resize(ref _partners, length);
-            Array.Resize(ref _weights, length);
+            _block = _block.MovedTo(length, PartnerCount, slab);
         }
     }
 
     /// <summary>Where <paramref name="id"/> is among the unsorted newest partners (-1: not there).</summary>
     private int FindUnsorted(int id)
     {
-        var at = _partners.AsSpan(_sorted, PartnerCount - _sorted).IndexOf(id);
+        var at = _block.NumberSpan[_sorted..PartnerCount].IndexOf(id);
         return at < 0 ? -1 : _sorted + at;
     }
 
@@ -222,18 +231,19 @@ public sealed class CoOccurrences
     /// </summary>
     private int FindSorted(int id, ref int from)
     {
+        var sorted = _block.NumberSpan[.._sorted];
         var low = from;
         var step = 1;
         var high = low;
-        while (high < _sorted && _partners[high] < id)
+        while (high < sorted.Length && sorted[high] < id)
         {
             low = high + 1;
             high += step;
             step *= 2;
         }
 
-        high = Math.Min(high + 1, _sorted);
-        var found = _partners.AsSpan(low, high - low).BinarySearch(id);
+        high = Math.Min(high + 1, sorted.Length);
+        var found = sorted[low..high].BinarySearch(id);
         from = found >= 0 ? low + found : low + ~found;
         return found >= 0 ? low + found : -1;
     }
@@ -245,23 +255,25 @@ public sealed class CoOccurrences
         // A batch may leave many more than UnsortedMax unsorted; the stack takes a few hundred.
         Span<int> ids = count <= MaxMergeOnStack ? stackalloc int[count] : new int[count];
         Span<long> weights = count <= MaxMergeOnStack ? stackalloc long[count] : new long[count];
-        _partners.AsSpan(_sorted, count).CopyTo(ids);
-        _weights.AsSpan(_sorted, count).CopyTo(weights);
+        var listIds = _block.NumberSpan;
+        var listWeights = _block.WeightSpan;
+        listIds.Slice(_sorted, count).CopyTo(ids);
+        listWeights.Slice(_sorted, count).CopyTo(weights);
         ids.Sort(weights);
 
         var sorted = _sorted - 1;
         var to = PartnerCount - 1;
         for (var next = count - 1; next >= 0; to--)
         {
-            if (sorted >= 0 && _partners[sorted] > ids[next])
+            if (sorted >= 0 && listIds[sorted] > ids[next])
             {
-                _partners[to] = _partners[sorted];
-                _weights[to] = _weights[sorted--];
+                listIds[to] = listIds[sorted];
+                listWeights[to] = listWeights[sorted--];
             }
             else
             {
-                _partners[to] = ids[next];
-                _weights[to] = weights[next--];
+                listIds[to] = ids[next];
+                listWeights[to] = weights[next--];
             }
         }
 
@@ -273,16 +285,15 @@ public sealed class CoOccurrences
 
     /// <summary>
     /// Keeps at most the <paramref name="capacity"/> strongest partners by <paramref name="strength"/>, in
-    /// arrays no longer than one past that (they grow no further from then on): what a bucket over its
-    /// budget does to each of its lists.
+    /// arrays of the list's own no longer than one past that (they grow no further from then on): what
+    /// a bucket over its budget does to each of its lists, as it gives up its slab.
     /// </summary>
     public void CutTo(int capacity, Func<int, long, double> strength)
     {
         KeepStrongest(capacity, strength);
-        if (_partners.Length > capacity + 1)
+        if (_block.Length > capacity + 1 || _block.Slab is not null)
         {
-            Array.Resize(ref _partners, capacity + 1);
-            Array.Resize(ref _weights, capacity + 1);
+            _block = _block.MovedTo(Math.Min(_block.Length, capacity + 1), PartnerCount, slab: null);
         }
     }
 
@@ -298,10 +309,12 @@ public sealed class CoOccurrences
 
         var kept = Ranked(strength).Order.AsSpan(0, keep);
         kept.Sort();
+        var ids = _block.NumberSpan;
+        var weights = _block.WeightSpan;
         for (var i = 0; i < keep; i++)
         {
-            _partners[i] = _partners[kept[i]];
-            _weights[i] = _weights[kept[i]];
+            ids[i] = ids[kept[i]];
+            weights[i] = weights[kept[i]];
         }
 
         PartnerCount = _sorted = keep;
@@ -312,10 +325,12 @@ public sealed class CoOccurrences
     {
         var (order, similarities) = Ranked((partner, weight) => Similarity(weight, Occurrences, occurrencesOf(partner)));
         var nearest = new Neighbour[Math.Min(count, order.Length)];
+        var ids = _block.NumberSpan;
+        var weights = _block.WeightSpan;
         for (var i = 0; i < nearest.Length; i++)
         {
             var at = order[i];
-            nearest[i] = new Neighbour(ItemIds.NameOf(_partners[at]), similarities[i], (double)_weights[at] / CoOccurrenceWeights.Full);
+            nearest[i] = new Neighbour(ItemIds.NameOf(ids[at]), similarities[i], (double)weights[at] / CoOccurrenceWeights.Full);
         }
 
         return nearest;
@@ -331,10 +346,12 @@ public sealed class CoOccurrences
     {
         var order = new int[PartnerCount];
         var strongestFirst = new double[PartnerCount];
+        var ids = _block.NumberSpan;
+        var weights = _block.WeightSpan;
         for (var i = 0; i < PartnerCount; i++)
         {
             order[i] = i;
-            strongestFirst[i] = -strength(_partners[i], _weights[i]);
+            strongestFirst[i] = -strength(ids[i], weights[i]);
         }
 
         strongestFirst.AsSpan().Sort(order.AsSpan());
@@ -348,7 +365,7 @@ public sealed class CoOccurrences
 
             if (end - run > 1)
             {
-                order.AsSpan(run, end - run).Sort((a, b) => string.CompareOrdinal(ItemIds.NameOf(_partners[a]), ItemIds.NameOf(_partners[b])));
+                order.AsSpan(run, end - run).Sort((a, b) => string.CompareOrdinal(ItemIds.NameOf(NumberAt(a)), ItemIds.NameOf(NumberAt(b))));
             }
 
             run = end;
@@ -428,7 +445,7 @@ public static class CoOccurrenceDeltas
     /// <paramref name="numbered"/>: the hits' ids are this process's (<see cref="CoOccurrenceDelta.ItemNumbering"/>).
     /// </summary>
     public static int Apply(
-        this CoOccurrences items, long watermark, ReadOnlySpan<long> occurrences, ReadOnlySpan<CoOccurrenceHit> hits, bool numbered, int capacity, string kind, OccurrenceCache cache)
+        this CoOccurrences items, long watermark, ReadOnlySpan<long> occurrences, ReadOnlySpan<CoOccurrenceHit> hits, bool numbered, int capacity, string kind, OccurrenceCache cache, PartnerSlab? slab = null)
     {
         var applied = 0;
         foreach (var offset in occurrences)
@@ -466,7 +483,7 @@ public static class CoOccurrenceDeltas
                 }
             }
 
-            items.AddPartners(ids, weights, capacity);
+            items.AddPartners(ids, weights, capacity, slab);
             return applied + fresh;
         }
 
@@ -474,7 +491,7 @@ public static class CoOccurrenceDeltas
         {
             if (hit.Offset > watermark)
             {
-                if (items.AddPartner(PartnerOf(hit, numbered), hit.Weight, capacity) > capacity)
+                if (items.AddPartner(PartnerOf(hit, numbered), hit.Weight, capacity, slab) > capacity)
                 {
                     EvictWeakest(items, capacity, kind, cache);
                 }

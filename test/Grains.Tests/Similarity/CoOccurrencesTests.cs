@@ -76,6 +76,91 @@ public sealed class CoOccurrencesTests
     }
 
     [Fact]
+    public void ListsSharingASlabHoldExactlyWhatListsOfTheirOwnHold()
+    {
+        // 40 lists of one slab, each beside a twin with arrays of its own, fed the same partners one by
+        // one and in batches, past their capacity (evictions) and cut to a lower one, in an interleaved
+        // order: a block given to two lists at once, or copied short when a list moved, would show here.
+        var random = new Random(11);
+        var numbers = Enumerable.Range(0, 3_000).Select(i => ItemIds.Of($"slab-test-{i}")).ToArray();
+        var slab = new PartnerSlab();
+        var inSlab = Enumerable.Range(0, 40).Select(_ => new CoOccurrences()).ToArray();
+        var own = Enumerable.Range(0, 40).Select(_ => new CoOccurrences()).ToArray();
+        Func<int, long, double> strength = (number, weight) => weight + (number % 7);
+        var capacity = 1_500;
+        for (var round = 0; round < 6_000; round++)
+        {
+            var list = random.Next(inSlab.Length);
+            var reach = Math.Min(numbers.Length, 20 + (round / 2));
+            if (round % 3 == 0)
+            {
+                var size = random.Next(1, 60);
+                var ids = Enumerable.Range(0, size).Select(_ => numbers[random.Next(reach)]).ToArray();
+                var weights = Enumerable.Range(0, size).Select(_ => (long)random.Next(1, CoOccurrenceWeights.Full + 1)).ToArray();
+                if (own[list].PartnerCount + size <= capacity)
+                {
+                    inSlab[list].AddPartners(ids.ToArray(), weights.ToArray(), capacity, slab);
+                    own[list].AddPartners(ids, weights, capacity);
+                }
+            }
+            else
+            {
+                var id = numbers[random.Next(reach)];
+                var weight = random.Next(1, CoOccurrenceWeights.Full + 1);
+                if (inSlab[list].AddPartner(id, weight, capacity, slab) > capacity)
+                {
+                    inSlab[list].EvictWeakest(capacity, strength);
+                }
+
+                if (own[list].AddPartner(id, weight, capacity) > capacity)
+                {
+                    own[list].EvictWeakest(capacity, strength);
+                }
+            }
+
+            if (round == 4_000)
+            {
+                capacity = 600;
+                foreach (var items in inSlab.Concat(own))
+                {
+                    items.CutTo(capacity, strength);
+                }
+            }
+        }
+
+        Assert.True(inSlab.Max(items => items.PartnerCount) >= 600, $"the longest list holds only {inSlab.Max(items => items.PartnerCount)}");
+        Assert.True(slab.Pages >= 1);
+        for (var i = 0; i < inSlab.Length; i++)
+        {
+            Assert.Equal(Sorted(own[i]), Sorted(inSlab[i]));
+        }
+    }
+
+    [Fact]
+    public void ACutListLeavesItsSlabForArraysOfItsOwn()
+    {
+        // 300 partners grow a list to a block of 512; its bucket then cuts its lists to 130.
+        var slab = new PartnerSlab();
+        var list = new CoOccurrences();
+        for (var i = 0; i < 300; i++)
+        {
+            list.AddPartner(ItemIds.Of($"cut-test-{i}"), i + 1, CoOccurrences.TrackCapacity, slab);
+        }
+
+        Assert.Equal((slab, 512), (list.Block.Slab, list.Block.Length));
+        list.CutTo(130, (_, weight) => weight);
+
+        Assert.Equal((null, 131), (list.Block.Slab, list.Block.Length));
+        Assert.Equal(Enumerable.Range(171, 130).Select(i => ($"cut-test-{i - 1}", (long)i)).Order(), list.Partners().Order());
+
+        // A shorter list leaves its slab too, at the length it had.
+        var shorter = new CoOccurrences();
+        shorter.AddPartner(ItemIds.Of("cut-test-short"), 1, CoOccurrences.TrackCapacity, slab);
+        shorter.CutTo(130, (_, weight) => weight);
+        Assert.Equal((null, PartnerSlab.MinBlock, 1), (shorter.Block.Slab, shorter.Block.Length, shorter.PartnerCount));
+    }
+
+    [Fact]
     public void EvictionKeepsTheStrongestThreeQuartersAndTheRestStillAddUp()
     {
         var items = new CoOccurrences();
