@@ -11,9 +11,9 @@ namespace Encore.Similarity;
 /// <remarks>
 /// Partners are held as <see cref="ItemIds"/> in a sorted <c>int</c> array beside their weights: no
 /// object per partner and no reference for the collector to follow, 12 bytes a partner where a
-/// dictionary of names took about 40. In a bucket the arrays are a block of its
-/// <see cref="PartnerSlab"/>, which takes back the block a list outgrows. Stored and sent as names
-/// (<see cref="CoOccurrencesConverter"/>).
+/// dictionary of names took about 40. In a bucket, until its first cut to its budget, the arrays are a
+/// block of its <see cref="PartnerSlab"/>, which takes back the block a list outgrows; from that cut on
+/// they are the list's own. Stored and sent as names (<see cref="CoOccurrencesConverter"/>).
 /// </remarks>
 public sealed class CoOccurrences
 {
