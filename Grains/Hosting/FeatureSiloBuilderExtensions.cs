@@ -10,11 +10,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Orleans.Hosting;
 
 public static class FeatureSiloBuilderExtensions
 {
+    /// <summary>Grain addresses of other silos a silo keeps (Orleans' <see cref="GrainDirectoryOptions.CacheSize"/>).</summary>
+    public const int DirectoryCacheSize = 20_000;
+
     /// <summary>
     /// The in-silo services the feature and recommendation grains use: the catalog (loaded in the
     /// background at start), the recommender's precomputed data, this silo's pipeline counters and the
@@ -55,6 +59,12 @@ public static class FeatureSiloBuilderExtensions
         services.TryAddSingleton<ModelRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelRefresher>());
         silo.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
+
+        // Orleans sizes its cache of other silos' grain addresses for a million grains and allocates
+        // it whole at start (18.6 MB). Encore's addressable grains are its buckets, partitions and
+        // singletons, a few thousand at most; listeners and tracks are rows inside buckets, and the
+        // per-request grains are stateless workers, which are never in the directory.
+        silo.Configure<GrainDirectoryOptions>(options => options.CacheSize = DirectoryCacheSize);
         return silo;
     }
 
