@@ -37,9 +37,9 @@ internal sealed class Listener(string userId, IGrainState<UserState> stored)
     public long Plays => S.Plays;
 
     /// <summary>The watermark of <paramref name="partition"/>: offsets at or below it were applied.</summary>
-    public long WatermarkOf(int partition) => S.AppliedOffsets.GetValueOrDefault(partition, -1);
+    public long WatermarkOf(int partition) => S.WatermarkOf(partition);
 
-    public void MoveWatermark(int partition, long offset) => S.AppliedOffsets[partition] = offset;
+    public void MoveWatermark(int partition, long offset) => S.MoveWatermark(partition, offset);
 
     public void CountDuplicate() => S.DuplicatesDropped++;
 

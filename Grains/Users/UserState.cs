@@ -1,5 +1,4 @@
 using Encore.Features;
-using Encore.Pipeline;
 
 namespace Encore.Users;
 
@@ -8,7 +7,7 @@ namespace Encore.Users;
 /// a capped ring of recent eventIds, capped decaying affinities and a fixed-size taste vector.
 /// </summary>
 [GenerateSerializer]
-public sealed class UserState : IHasAppliedOffsets
+public sealed class UserState
 {
     /// <summary>Twice <see cref="RecentHistory.LookBack"/>: see there why.</summary>
     public const int HistoryCapacity = 2 * RecentHistory.LookBack;
@@ -19,7 +18,75 @@ public sealed class UserState : IHasAppliedOffsets
     /// </summary>
     public const int SeenCapacity = 128;
 
-    [Id(0)] public Dictionary<int, long> AppliedOffsets { get; set; } = [];
+    // A listener's plays all come from the partition its userId is keyed to, so that partition's
+    // watermark is kept in two fields; others (only after the topic's partitions changed) in a
+    // dictionary. A dictionary for every listener was three objects and about 200 bytes each.
+    [NonSerialized] private int _partition = -1;
+    [NonSerialized] private long _watermark;
+    [NonSerialized] private Dictionary<int, long>? _otherPartitions;
+    [NonSerialized] private bool _readEmpty;
+
+    /// <summary>
+    /// Per Kafka partition, the last offset applied: the stored form of <see cref="WatermarkOf"/>, made
+    /// when asked (<c>null</c> while there is none); setting it replaces every watermark.
+    /// </summary>
+    /// <remarks>
+    /// <c>null</c>, not empty, in a new state: a JSON reader (the memory storage's default) fills a
+    /// collection the property already holds instead of setting a new one, and a copy made here would be
+    /// filled and lost. Null, it sets the dictionary it read, as every other reader does. A state that
+    /// was read with an empty dictionary is written with one, as it was read.
+    /// </remarks>
+    [Id(0)]
+    public Dictionary<int, long>? AppliedOffsets
+    {
+        get
+        {
+            if (_partition < 0)
+            {
+                return _readEmpty ? [] : null;
+            }
+
+            // In the order the partitions first came, as the dictionary this replaced kept them, so that
+            // a state is written exactly as the build before wrote it.
+            var offsets = new Dictionary<int, long>(1 + (_otherPartitions?.Count ?? 0)) { [_partition] = _watermark };
+            if (_otherPartitions is not null)
+            {
+                foreach (var (partition, offset) in _otherPartitions)
+                {
+                    offsets[partition] = offset;
+                }
+            }
+
+            return offsets;
+        }
+        set
+        {
+            _partition = -1;
+            _otherPartitions = null;
+            _readEmpty = value is { Count: 0 };
+            foreach (var (partition, offset) in value ?? [])
+            {
+                MoveWatermark(partition, offset);
+            }
+        }
+    }
+
+    /// <summary>The watermark of <paramref name="partition"/>: offsets at or below it were applied (-1: none).</summary>
+    public long WatermarkOf(int partition) =>
+        partition == _partition ? _watermark : _otherPartitions?.GetValueOrDefault(partition, -1) ?? -1;
+
+    public void MoveWatermark(int partition, long offset)
+    {
+        if (_partition < 0 || partition == _partition)
+        {
+            (_partition, _watermark) = (partition, offset);
+        }
+        else
+        {
+            (_otherPartitions ??= [])[partition] = offset;
+        }
+    }
+
     [Id(1)] public long Plays { get; set; }
     [Id(2)] public long Skips { get; set; }
     [Id(3)] public double CompletionSum { get; set; }
