@@ -11,6 +11,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Orleans.Hosting;
 
@@ -67,6 +69,22 @@ public static class FeatureSiloBuilderExtensions
         silo.Configure<GrainDirectoryOptions>(options => options.CacheSize = DirectoryCacheSize);
         return silo;
     }
+
+    /// <summary>
+    /// Grain storage in the silo's memory under <see cref="Encore.Constants.GrainStorage"/>, written with Orleans'
+    /// own serializer, as the PostgreSQL storage is: the memory storage's default, JSON, writes only what
+    /// a type shows in public properties, and read a listener's affinities (<see cref="DecayingScores"/>)
+    /// and a bucket's partner lists back empty, so a listener idle long enough to leave memory came back
+    /// without them.
+    /// </summary>
+    /// <param name="storageGrains">The grains that hold the records (Orleans' default is 10).</param>
+    public static ISiloBuilder AddEncoreMemoryStorage(this ISiloBuilder silo, int storageGrains = 10) =>
+        silo.AddMemoryGrainStorage(Encore.Constants.GrainStorage, (OptionsBuilder<MemoryGrainStorageOptions> storage) =>
+            storage.Configure<Serializer>((options, serializer) =>
+            {
+                options.NumStorageGrains = storageGrains;
+                options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
 
     /// <summary>
     /// Starts loading the catalog and building the index as soon as the silo starts, not on the first

@@ -39,7 +39,7 @@ internal static partial class PostgresHosting
                 orleans.ClusterId);
             // Every activation reads its state from one of these grains: more of them than Orleans' 10,
             // so that a burst of new listeners does not queue behind a few (docs/performance.md).
-            silo.AddMemoryGrainStorage(Constants.GrainStorage, o => o.NumStorageGrains = MemoryStorageGrains);
+            silo.AddEncoreMemoryStorage(MemoryStorageGrains);
             return silo;
         }
 

@@ -114,7 +114,7 @@ static async Task<(double Cold, double Warm, TimeSpan DurableAfter, long StateWr
         if (database is null)
         {
             silo.UseLocalhostClustering(serviceId: serviceId, clusterId: serviceId);
-            silo.AddMemoryGrainStorage(Constants.GrainStorage);
+            silo.AddEncoreMemoryStorage();
         }
         else
         {

@@ -40,7 +40,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage(Constants.GrainStorage);
+            silo.AddEncoreMemoryStorage();
             silo.AddMemoryStreams(Constants.StreamProvider, streams =>
             {
                 streams.ConfigurePartitioning(Queues);

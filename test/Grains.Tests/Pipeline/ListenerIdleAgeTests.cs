@@ -10,7 +10,7 @@ namespace Encore.Grains.Tests.Pipeline;
 /// <summary>
 /// A listener idle for <see cref="FeatureStateOptions.ListenerIdleAge"/> leaves its bucket's memory:
 /// written first under the id a grain per listener had (<c>user/{userId}</c>), then read back from
-/// storage, watermarks included, when they play again. Its own one-silo cluster, with memory storage
+/// storage, watermarks and affinities included, when they play again. Its own one-silo cluster, with memory storage
 /// that writes only on deactivation and an idle age of 1 s.
 /// </summary>
 public sealed class ListenerIdleAgeTests : OneSiloCluster<ListenerIdleAgeTests.SiloConfigurator>
@@ -27,6 +27,9 @@ public sealed class ListenerIdleAgeTests : OneSiloCluster<ListenerIdleAgeTests.S
         var bucket = Cluster.Client.UserBucketOf(user);
         var first = await bucket.ApplyAsync(new UserBucketBatch(0, [new UserEvents(user, events[..2])]));
         Assert.Equal(2, Assert.Single(first.Users).Applied);
+        var before = (await bucket.GetProfileAsync(user))!;
+        Assert.NotEmpty(before.TopGenres);
+        Assert.NotEmpty(before.TopArtists);
 
         // With memory storage a listener is written only when it leaves: the record appears once it is idle.
         var storage = Cluster.Silos.OfType<InProcessSiloHandle>().Single().ServiceProvider.GetRequiredKeyedService<IGrainStorage>(Constants.GrainStorage);
@@ -44,6 +47,13 @@ public sealed class ListenerIdleAgeTests : OneSiloCluster<ListenerIdleAgeTests.S
         await Eventually.TrueAsync(
             async () => (await bucket.GetProfileAsync(user))?.DuplicatesDropped == 7, "the listener read back from storage", Deadline);
 
+        // With everything it had: its affinities too, which the memory storage's default JSON read back empty.
+        var after = (await bucket.GetProfileAsync(user))!;
+        Assert.Equal(before.TopGenres, after.TopGenres);
+        Assert.Equal(before.TopArtists, after.TopArtists);
+        Assert.Equal(before.RecentTracks.Select(p => (p.TrackId, p.Ts, p.MsPlayed, p.Skipped)), after.RecentTracks.Select(p => (p.TrackId, p.Ts, p.MsPlayed, p.Skipped)));
+        Assert.Equal(before.Taste, after.Taste);
+
         // Read back with its watermark: the two plays it applied are replays, the third counts.
         var again = Assert.Single((await bucket.ApplyAsync(new UserBucketBatch(0, [new UserEvents(user, events)]))).Users);
         Assert.Equal((1, 0, 2), (again.Applied, again.Duplicates, again.Replays));
@@ -54,7 +64,7 @@ public sealed class ListenerIdleAgeTests : OneSiloCluster<ListenerIdleAgeTests.S
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage(Constants.GrainStorage);
+            silo.AddEncoreMemoryStorage();
             silo.AddEncoreFeatures();
             silo.Services.Configure<FeatureStateOptions>(o => o.ListenerIdleAge = TimeSpan.FromSeconds(1));
         }

@@ -44,7 +44,7 @@ public sealed class TrendingGenresTests : OneSiloCluster<TrendingGenresTests.Sil
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage(Constants.GrainStorage);
+            silo.AddEncoreMemoryStorage();
             silo.AddEncoreFeatures();
         }
     }

@@ -266,6 +266,32 @@ public sealed class CollaborativeTests(ClusterFixture fixture)
         Assert.Equal(0, await counts.GetCountAsync($"never-{partition}"));
     }
 
+    [Fact]
+    public async Task ABucketsListsAreStoredWhenItStopsAndReadBackByItsNextActivation()
+    {
+        var partition = Plays.NewPartition();
+        var artist = $"stored-{partition}";
+        var partner = $"partner-{partition}";
+        var bucket = _client.BucketOf(ItemKinds.Artist, artist);
+        Task<CoOccurrenceApplyResult> HitAsync(int offset)
+        {
+            var delta = new CoOccurrenceDeltaBuilder();
+            var slot = delta.AddItem(artist, ItemIds.Of(artist));
+            delta.AddHit(slot, new CoOccurrenceHit(offset, partner, CoOccurrenceWeights.Full, ItemIds.Of(partner)));
+            return bucket.ApplyAsync(delta.Build(partition, offset, itemNumbering: ItemIds.Numbering));
+        }
+
+        await HitAsync(0);
+        var before = await HitAsync(1);
+
+        // Offset 1 again is a replay, which counts nothing and says which activation answered.
+        await bucket.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Eventually.TrueAsync(async () => (await HitAsync(1)).Activation != before.Activation, "a new activation of the bucket");
+
+        var neighbour = Assert.Single((await bucket.GetNeighboursAsync(artist, 10)).Neighbours);
+        Assert.Equal((partner, 2.0), (neighbour.Id, neighbour.CoOccurrences));
+    }
+
     private static (Track X, Track Y) TwoTracks(int from)
     {
         var tracks = RecentHistoryTests.DistinctArtistTracks(2, from);

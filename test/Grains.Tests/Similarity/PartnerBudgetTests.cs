@@ -101,7 +101,7 @@ public sealed class PartnerBudgetTests : OneSiloCluster<PartnerBudgetTests.SiloC
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage(Constants.GrainStorage);
+            silo.AddEncoreMemoryStorage();
             silo.AddEncoreFeatures();
             silo.Services.Configure<SimilarityOptions>(o => o.MaxPartners = MaxPartners);
         }
